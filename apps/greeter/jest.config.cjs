@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'greeter',
+  preset: '../../jest.preset.js',
+};

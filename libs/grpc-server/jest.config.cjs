@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'grpc-server',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,111 @@
+import type { ServerOptions } from '@grpc/grpc-js';
+import {
+  ConsoleLogger,
+  type DynamicModule,
+  type INestMicroservice,
+  type LogLevel,
+  type Type,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
+import type { LogLevelName, ServerConfig } from './config/server-config';
+import { gracefulShutdown } from './graceful-shutdown';
+import { GrpcServerStrategy } from './grpc-server.strategy';
+import { GrpcStatusFilter } from './grpc-status.filter';
+import { HealthStatus } from './health';
+import { OpenCalls } from './open-calls';
+import { addReflection } from './reflection';
+
+export interface GrpcServiceOptions {
+  /** The app's root module, already holding its configuration. */
+  readonly module: Type<unknown> | DynamicModule;
+  /** The services the app serves, as generated in @quartet/proto. */
+  readonly services: readonly GenericServiceDefinition[];
+  readonly config: ServerConfig;
+  /** The largest message the server accepts; larger ones fail with RESOURCE_EXHAUSTED. */
+  readonly maxReceiveMessageBytes?: number;
+}
+
+export interface RunningGrpcService {
+  readonly app: INestMicroservice;
+  /** `host:port` as bound, the real port when the config asked for port 0. */
+  readonly address: string;
+  readonly port: number;
+  readonly health: HealthStatus;
+  /** Drains and stops the service (see gracefulShutdown); calling it again returns the same stop. */
+  stop(): Promise<void>;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Starts a NestJS gRPC app with health, reflection, `x-served-by`, limits and keepalive. */
+export async function startGrpcService(options: GrpcServiceOptions): Promise<RunningGrpcService> {
+  const { config } = options;
+  const serviceNames = options.services.map((service) => service.fullName);
+  const logger = new ConsoleLogger({
+    json: config.logFormat === 'json',
+    logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevelName) + 1),
+  });
+  const calls = new OpenCalls(config.instanceId, logger);
+  const health = new HealthStatus(serviceNames);
+  const serverOptions: ServerOptions = {
+    interceptors: [calls.interceptor],
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 64 * 1024,
+    'grpc.max_send_message_length': 4 * 1024 * 1024,
+    'grpc.max_connection_age_ms': config.maxConnectionAgeMs,
+    // Pings find clients that vanished without closing (chat members, abandoned streams).
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+  };
+  const strategy = new GrpcServerStrategy(
+    {
+      url: `${config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host}:${config.port}`,
+      package: [...new Set(serviceNames.map((name) => name.slice(0, name.lastIndexOf('.'))))],
+      packageDefinition: grpcPackageDefinition(...options.services),
+      onLoadPackageDefinition: (_definition, server) => {
+        health.addToServer(server);
+        addReflection(server, serviceNames);
+      },
+    },
+    serverOptions,
+  );
+  const app = await NestFactory.createMicroservice(options.module, { strategy, logger });
+  app.useGlobalFilters(new GrpcStatusFilter());
+  await app.listen();
+  const { server, port } = strategy.listening;
+  health.setAll('SERVING');
+  const address = `${config.host}:${port}`;
+  logger.log({ event: 'listening', address, services: serviceNames, instance: config.instanceId });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= gracefulShutdown(server, health, calls, config.shutdownGraceMs, logger).then(() =>
+      app.close(),
+    ));
+  return { app, address, port, health, stop };
+}
+
+/**
+ * The whole life of a service process: start it, or print why its configuration is bad and
+ * exit 1; on SIGTERM or SIGINT drain it and exit 0.
+ */
+export async function runGrpcService(configure: () => GrpcServiceOptions): Promise<void> {
+  let service: RunningGrpcService;
+  try {
+    service = await startGrpcService(configure());
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      service.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('shutdown failed', error);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { hostname } from 'node:os';
+import { EnvReader } from './env-reader';
+
+export type LogFormat = 'json' | 'text';
+export type LogLevelName = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/** What every gRPC service reads from its environment. */
+export interface ServerConfig {
+  /** HOST: the address to listen on. */
+  readonly host: string;
+  /** PORT: the port to listen on; 0 picks a free one. */
+  readonly port: number;
+  /** INSTANCE_ID: sent as `x-served-by` on every call. */
+  readonly instanceId: string;
+  /** SHUTDOWN_GRACE_MS: how long running calls may go on after SIGTERM. */
+  readonly shutdownGraceMs: number;
+  /** MAX_CONNECTION_AGE_MS: connections are closed gracefully after this, so clients re-resolve and find new replicas. */
+  readonly maxConnectionAgeMs: number;
+  /** LOG_FORMAT and LOG_LEVEL. */
+  readonly logFormat: LogFormat;
+  readonly logLevel: LogLevelName;
+}
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|[0-9A-Fa-f:.]+|\[[0-9A-Fa-f:.]+\])$/;
+const INSTANCE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Reads the settings shared by every service; `reader.done()` is left to the caller, after its own. */
+export function readServerConfig(reader: EnvReader, defaultPort: number): ServerConfig {
+  return {
+    host: reader.string('HOST', '127.0.0.1', HOST, 'a host name or IP address'),
+    port: reader.integer('PORT', defaultPort, 0, 65535),
+    instanceId: reader.string(
+      'INSTANCE_ID',
+      `${hostname()}-${process.pid}`,
+      INSTANCE_ID,
+      '1 to 128 of A-Z, a-z, 0-9, ".", "_", ":" and "-"',
+    ),
+    shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    maxConnectionAgeMs: reader.integer('MAX_CONNECTION_AGE_MS', 300_000, 1_000, 86_400_000),
+    logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
+    logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
+  };
+}

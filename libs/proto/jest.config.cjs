@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'proto',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,3 @@
+export * from './index.generated';
+export { FILE_DESCRIPTOR_SET } from './generated/file-descriptor-set';
+export * from './lib/grpc-js';
