@@ -1,0 +1,47 @@
+import { workspaceRoot } from '@nx/devkit';
+import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+// Debian's python3 with python3-grpcio and python3-grpc-tools (tools/scripts/system-deps.sh).
+const PYTHON = '/usr/bin/python3';
+
+describe('greeter with a stock client of another gRPC implementation (Python grpcio)', () => {
+  let greeter: ServiceProcess;
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'quartet-quickstart-'));
+    // The stubs are generated the way the quickstart generates them, from our proto file.
+    await run(PYTHON, [
+      '-m',
+      'grpc_tools.protoc',
+      `-I${join(workspaceRoot, 'proto/helloworld')}`,
+      `--python_out=${scratch}`,
+      `--grpc_python_out=${scratch}`,
+      'helloworld.proto',
+    ]);
+    copyFileSync(join(__dirname, 'quickstart_client.py'), join(scratch, 'quickstart_client.py'));
+    // The quickstart client dials the fixed address localhost:50051, so the greeter listens
+    // there, in a network namespace of its own where that port is free and nothing else sees it.
+    greeter = await spawnService('greeter', { privateNetwork: true, env: { PORT: '50051' } });
+  });
+
+  afterAll(async () => {
+    await greeter?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('answers the quickstart client, which prints the greeting', async () => {
+    const { stdout } = await run(
+      'nsenter',
+      [`--net=/proc/${greeter.child.pid}/ns/net`, PYTHON, 'quickstart_client.py'],
+      { cwd: scratch, timeout: 20_000 },
+    );
+    expect(stdout.trim()).toBe('Greeter client received: Hello you');
+  });
+});
