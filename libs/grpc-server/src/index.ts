@@ -4,3 +4,4 @@ export { runGrpcService, startGrpcService, type GrpcServiceOptions, type Running
 export { whenWritable } from './lib/flow-control';
 export { SERVED_BY_HEADER } from './lib/open-calls';
 export { rpcError } from './lib/rpc-errors';
+export { CLOCK, systemClockProvider, type Clock } from './lib/clock';

@@ -2,3 +2,5 @@ export { deadlineIn, nextMessage, outcomeOf, readAll, statusOf, type CallOutcome
 export { connect, healthClient, listServicesByReflection, type HealthClient, type HealthCheckResponse } from './lib/clients';
 export { testServerConfig } from './lib/server-config';
 export { builtApp, spawnService, type ServiceProcess, type SpawnOptions } from './lib/service-process';
+export { eventually } from './lib/eventually';
+export { stalledCall, type StalledCall } from './lib/stalled-call';

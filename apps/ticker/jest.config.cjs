@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'ticker',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,43 @@
+import { connect, constants } from 'node:http2';
+
+/** A gRPC call whose client reads no byte of the response until told to. */
+export interface StalledCall {
+  /** Starts reading (and discarding) the response, as a client catching up would. */
+  startReading(): void;
+  /** Cancels the call (RST_STREAM CANCEL) and closes the connection. */
+  close(): void;
+  /** Resolves when the server ends or resets the stream. */
+  readonly ended: Promise<void>;
+}
+
+/**
+ * Starts a server-streaming or bidi call over plain HTTP/2 and leaves its response unread,
+ * so that flow control stops the server. A grpc-js client cannot do this: grpc-js 1.14
+ * goes on taking HTTP/2 data into an internal queue while the application reads nothing,
+ * so a server never sees it stop.
+ */
+export function stalledCall(address: string, path: string, request: Uint8Array): StalledCall {
+  const session = connect(`http://${address}`);
+  session.on('error', () => undefined);
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': path,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+  });
+  stream.on('error', () => undefined);
+  const frame = Buffer.alloc(5 + request.length);
+  frame.writeUInt32BE(request.length, 1);
+  frame.set(request, 5);
+  stream.end(frame);
+  stream.pause();
+  const ended = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  return {
+    startReading: () => stream.resume(),
+    close: () => {
+      stream.close(constants.NGHTTP2_CANCEL);
+      session.close();
+    },
+    ended,
+  };
+}
