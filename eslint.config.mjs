@@ -5,7 +5,13 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/reports', 'libs/proto/src/generated', 'libs/proto/src/index.generated.ts'],
+    ignores: [
+      '**/dist',
+      '**/out-tsc',
+      '**/reports',
+      'libs/proto/src/generated',
+      'libs/proto/src/index.generated.ts',
+    ],
   },
   {
     files: ['**/src/**/*.ts'],
@@ -34,7 +40,7 @@ export default [
   },
   {
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/config.ts', '**/main.ts', '**/*.spec.ts', '**/e2e/**'],
+    ignores: ['**/config.ts', '**/main.ts', '**/*.spec.ts', '**/e2e/**', 'libs/grpc-testing/**'],
     rules: {
       // Configuration is read once, at start: main.ts hands process.env to config.ts.
       'no-restricted-properties': [

@@ -1,6 +1,16 @@
 export { ConfigError, EnvReader, type Environment } from './lib/config/env-reader';
-export { readServerConfig, type LogFormat, type LogLevelName, type ServerConfig } from './lib/config/server-config';
-export { runGrpcService, startGrpcService, type GrpcServiceOptions, type RunningGrpcService } from './lib/bootstrap';
+export {
+  readServerConfig,
+  type LogFormat,
+  type LogLevelName,
+  type ServerConfig,
+} from './lib/config/server-config';
+export {
+  runGrpcService,
+  startGrpcService,
+  type GrpcServiceOptions,
+  type RunningGrpcService,
+} from './lib/bootstrap';
 export { whenWritable } from './lib/flow-control';
 export { SERVED_BY_HEADER } from './lib/open-calls';
 export { rpcError } from './lib/rpc-errors';

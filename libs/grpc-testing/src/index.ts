@@ -1,5 +1,19 @@
-export { deadlineIn, nextMessage, outcomeOf, readAll, statusOf, type CallOutcome, type StreamOutcome } from './lib/calls';
-export { connect, healthClient, listServicesByReflection, type HealthClient, type HealthCheckResponse } from './lib/clients';
+export {
+  deadlineIn,
+  nextMessage,
+  outcomeOf,
+  readAll,
+  statusOf,
+  type CallOutcome,
+  type StreamOutcome,
+} from './lib/calls';
+export {
+  connect,
+  healthClient,
+  listServicesByReflection,
+  type HealthClient,
+  type HealthCheckResponse,
+} from './lib/clients';
 export { testServerConfig } from './lib/server-config';
 export { builtApp, spawnService, type ServiceProcess, type SpawnOptions } from './lib/service-process';
 export { eventually } from './lib/eventually';

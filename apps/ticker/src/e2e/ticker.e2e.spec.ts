@@ -46,7 +46,9 @@ describe('ticker over gRPC', () => {
   });
 
   it('streams `count` ticks of the walk in seq order, then ends OK, naming the instance', async () => {
-    const outcome = await readAll(client.watch(watchRequest({ count: 5, intervalMs: 5 }), new Metadata(), deadlineIn()));
+    const outcome = await readAll(
+      client.watch(watchRequest({ count: 5, intervalMs: 5 }), new Metadata(), deadlineIn()),
+    );
     expect(outcome.status.code).toBe(status.OK);
     expect(outcome.headers.get(SERVED_BY_HEADER)).toEqual([config.instanceId]);
     expect(outcome.messages.map(({ symbol, seq, price }) => ({ symbol, seq, price }))).toEqual(
@@ -56,26 +58,36 @@ describe('ticker over gRPC', () => {
   });
 
   it('gives the same prices to every stream of a symbol', async () => {
-    const [first, second] = await Promise.all(
-      [1, 2].map(() => readAll(client.watch(watchRequest({ count: 50 }), new Metadata(), deadlineIn()))),
-    );
-    expect(first!.messages.map((t) => t.price)).toEqual(second!.messages.map((t) => t.price));
+    const prices = async () =>
+      (await readAll(client.watch(watchRequest({ count: 50 }), new Metadata(), deadlineIn()))).messages.map(
+        (tick) => tick.price,
+      );
+    const [first, second] = await Promise.all([prices(), prices()]);
+    expect(first).toEqual(second);
   });
 
   it('rejects a bad symbol with INVALID_ARGUMENT', async () => {
-    const outcome = await readAll(client.watch(watchRequest({ symbol: 'no good' }), new Metadata(), deadlineIn()));
+    const outcome = await readAll(
+      client.watch(watchRequest({ symbol: 'no good' }), new Metadata(), deadlineIn()),
+    );
     expect(outcome.status.code).toBe(status.INVALID_ARGUMENT);
     expect(outcome.status.details).toBe('symbol "no good" is not 1 to 12 characters of A-Z, 0-9 and "."');
     expect(outcome.messages).toEqual([]);
   });
 
   it('rejects an interval over 60 s with INVALID_ARGUMENT', async () => {
-    const outcome = await readAll(client.watch(watchRequest({ intervalMs: 120_000 }), new Metadata(), deadlineIn()));
+    const outcome = await readAll(
+      client.watch(watchRequest({ intervalMs: 120_000 }), new Metadata(), deadlineIn()),
+    );
     expect(outcome.status.code).toBe(status.INVALID_ARGUMENT);
   });
 
   it('stops the work at once when the client cancels', async () => {
-    const stream = client.watch(watchRequest({ count: 0, intervalMs: 10 }), new Metadata(), deadlineIn(30_000));
+    const stream = client.watch(
+      watchRequest({ count: 0, intervalMs: 10 }),
+      new Metadata(),
+      deadlineIn(30_000),
+    );
     await nextMessage(stream);
     expect(metrics.activeStreams).toBe(1);
     stream.cancel();
@@ -119,7 +131,10 @@ describe('ticker over gRPC', () => {
   }, 60_000);
 
   it('lists TickerService through reflection', async () => {
-    expect(await listServicesByReflection(sut.address)).toEqual(['grpc.health.v1.Health', 'ticker.v1.TickerService']);
+    expect(await listServicesByReflection(sut.address)).toEqual([
+      'grpc.health.v1.Health',
+      'ticker.v1.TickerService',
+    ]);
   });
 });
 

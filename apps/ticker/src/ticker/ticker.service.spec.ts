@@ -47,7 +47,9 @@ describe(TickerService.name, () => {
   it('streams `count` ticks of the walk, numbered from 1, then completes', async () => {
     const { call } = fakeCall(1_000);
     const ticks = await lastValueFrom(sut.watch(request(), call).pipe(toArray()));
-    expect(ticks).toEqual([1, 2, 3].map((seq) => ({ symbol: 'ACME', seq: BigInt(seq), price: priceAt('ACME', seq), time })));
+    expect(ticks).toEqual(
+      [1, 2, 3].map((seq) => ({ symbol: 'ACME', seq: BigInt(seq), price: priceAt('ACME', seq), time })),
+    );
     expect(metrics.activeStreams).toBe(0);
   });
 
@@ -61,7 +63,9 @@ describe(TickerService.name, () => {
 
   it('rejects an interval over 60 seconds with INVALID_ARGUMENT', async () => {
     const { call } = fakeCall();
-    const error = await lastValueFrom(sut.watch(request({ intervalMs: 60_001 }), call)).catch((e: unknown) => e);
+    const error = await lastValueFrom(sut.watch(request({ intervalMs: 60_001 }), call)).catch(
+      (e: unknown) => e,
+    );
     expect((error as RpcException).getError()).toEqual({
       code: status.INVALID_ARGUMENT,
       message: 'interval_ms 60001 is over the limit of 60000',
@@ -72,7 +76,9 @@ describe(TickerService.name, () => {
     const { call, startReading } = fakeCall(4);
     const subscription = sut.watch(request({ count: 0 }), call).subscribe((tick) => call.write(tick));
 
-    await eventually(() => metrics.streamsWaitingForClient === 1, { what: 'the stream to wait for its client' });
+    await eventually(() => metrics.streamsWaitingForClient === 1, {
+      what: 'the stream to wait for its client',
+    });
     expect(metrics.ticksProduced).toBe(4);
     expect(call.writableLength).toBe(4);
 
@@ -86,7 +92,9 @@ describe(TickerService.name, () => {
   it('stops its timer at once when unsubscribed (a cancelled call)', async () => {
     const { call } = fakeCall(1_000);
     const received: WatchResponse[] = [];
-    const subscription = sut.watch(request({ count: 0, intervalMs: 60_000 }), call).subscribe((t) => received.push(t));
+    const subscription = sut
+      .watch(request({ count: 0, intervalMs: 60_000 }), call)
+      .subscribe((t) => received.push(t));
     expect(received).toHaveLength(1);
     subscription.unsubscribe();
     expect(metrics.activeStreams).toBe(0);

@@ -23,7 +23,9 @@ export class TickerService {
   watch(request: WatchRequest, call: Writable): Observable<WatchResponse> {
     return defer(() => {
       const problem = symbolProblem(request.symbol) ?? intervalProblem(request.intervalMs);
-      return problem ? throwError(() => rpcError(status.INVALID_ARGUMENT, problem)) : this.ticks(request, call);
+      return problem
+        ? throwError(() => rpcError(status.INVALID_ARGUMENT, problem))
+        : this.ticks(request, call);
     });
   }
 
@@ -48,7 +50,9 @@ export class TickerService {
 }
 
 function intervalProblem(intervalMs: number): string | undefined {
-  return intervalMs > MAX_INTERVAL_MS ? `interval_ms ${intervalMs} is over the limit of ${MAX_INTERVAL_MS}` : undefined;
+  return intervalMs > MAX_INTERVAL_MS
+    ? `interval_ms ${intervalMs} is over the limit of ${MAX_INTERVAL_MS}`
+    : undefined;
 }
 
 /** Emits once on the next turn of the event loop, after pending I/O. */

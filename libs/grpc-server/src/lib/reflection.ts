@@ -12,6 +12,9 @@ const HEALTH_SERVICE = 'grpc.health.v1.Health';
  * has to ship beside the build.
  */
 export function addReflection(server: Server, serviceNames: readonly string[]): void {
-  const descriptors = { ...loadFileDescriptorSetFromBuffer(FILE_DESCRIPTOR_SET), ...loadSync(healthProtoPath) };
+  const descriptors = {
+    ...loadFileDescriptorSetFromBuffer(FILE_DESCRIPTOR_SET),
+    ...loadSync(healthProtoPath),
+  };
   new ReflectionService(descriptors, { services: [...serviceNames, HEALTH_SERVICE] }).addToServer(server);
 }

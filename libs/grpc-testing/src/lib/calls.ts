@@ -30,7 +30,9 @@ export function deadlineIn(ms = 5_000): { deadline: Date } {
  * (they are outcomes the tests assert on, not failures of the helper).
  */
 export function outcomeOf<T>(
-  start: (callback: (error: ServiceError | null, response?: T) => void) => ClientUnaryCall | { on: ClientUnaryCall['on'] },
+  start: (
+    callback: (error: ServiceError | null, response?: T) => void,
+  ) => ClientUnaryCall | { on: ClientUnaryCall['on'] },
 ): Promise<CallOutcome<T>> {
   return new Promise((resolve) => {
     let headers = new Metadata();
@@ -67,7 +69,10 @@ export function readAll<T>(stream: ClientReadableStream<T>): Promise<StreamOutco
 }
 
 /** Resolves with the next message of a stream, or rejects with its status if it ends first. */
-export function nextMessage<T>(stream: { once: ClientReadableStream<T>['once']; off: ClientReadableStream<T>['off'] }): Promise<T> {
+export function nextMessage<T>(stream: {
+  once: ClientReadableStream<T>['once'];
+  off: ClientReadableStream<T>['off'];
+}): Promise<T> {
   return new Promise((resolve, reject) => {
     const onData = (message: T) => {
       stream.off('status', onStatus);

@@ -1,4 +1,10 @@
-import { credentials, type Client, type ServiceDefinition, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  type Client,
+  type ServiceDefinition,
+  makeGenericClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { type GenericServiceDefinition, type GrpcClient, grpcClientConstructor } from '@quartet/proto';
 import { service as healthService } from 'grpc-health-check';
@@ -15,7 +21,10 @@ export interface HealthCheckResponse {
 }
 
 export type HealthClient = Client & {
-  check(request: { service: string }, callback: (error: ServiceError | null, response?: HealthCheckResponse) => void): void;
+  check(
+    request: { service: string },
+    callback: (error: ServiceError | null, response?: HealthCheckResponse) => void,
+  ): void;
   watch(request: { service: string }): import('@grpc/grpc-js').ClientReadableStream<HealthCheckResponse>;
 };
 
@@ -38,7 +47,9 @@ export function listServicesByReflection(address: string): Promise<string[]> {
     dirname(require.resolve('@grpc/reflection/package.json')),
     'build/proto/grpc/reflection/v1/reflection.proto',
   );
-  const definition = loadSync(protoPath, { keepCase: true })['grpc.reflection.v1.ServerReflection'] as ServiceDefinition;
+  const definition = loadSync(protoPath, { keepCase: true })[
+    'grpc.reflection.v1.ServerReflection'
+  ] as ServiceDefinition;
   const Constructor = makeGenericClientConstructor(definition, 'ServerReflection');
   const client = new Constructor(address, credentials.createInsecure()) as unknown as ReflectionClient;
   return new Promise((resolve, reject) => {
@@ -46,7 +57,8 @@ export function listServicesByReflection(address: string): Promise<string[]> {
     call.on('data', (response) => {
       call.end();
       client.close();
-      if (response.list_services_response) resolve(response.list_services_response.service.map((entry: { name: string }) => entry.name).sort());
+      if (response.list_services_response)
+        resolve(response.list_services_response.service.map((entry: { name: string }) => entry.name).sort());
       else reject(new Error(response.error_response?.error_message ?? 'no list_services_response'));
     });
     call.on('error', reject);

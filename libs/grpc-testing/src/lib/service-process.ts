@@ -39,11 +39,19 @@ export function spawnService(app: string, options: SpawnOptions = {}): Promise<S
     ? ['unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$1"', process.execPath, main]]
     : [process.execPath, [main]];
   const child = spawn(command, args as string[], {
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json', ...options.env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_FORMAT: 'json',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { stdout } = child;
+  if (!stdout) throw new Error('spawned without a stdout pipe');
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
@@ -56,7 +64,7 @@ export function spawnService(app: string, options: SpawnOptions = {}): Promise<S
       clearTimeout(timer);
       reject(new Error(`${app} exited with ${code} before listening: ${stderr}`));
     });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: stdout }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;

@@ -52,14 +52,21 @@ type ClientMethod<M> = M extends { requestStream: false; responseStream: false }
       callback: requestCallback<ResponseOf<M>>,
     ) => ClientUnaryCall
   : M extends { requestStream: false; responseStream: true }
-    ? (request: RequestOf<M>, metadata?: Metadata, options?: Partial<CallOptions>) => ClientReadableStream<ResponseOf<M>>
+    ? (
+        request: RequestOf<M>,
+        metadata?: Metadata,
+        options?: Partial<CallOptions>,
+      ) => ClientReadableStream<ResponseOf<M>>
     : M extends { requestStream: true; responseStream: false }
       ? (
           metadata: Metadata,
           options: Partial<CallOptions>,
           callback: requestCallback<ResponseOf<M>>,
         ) => ClientWritableStream<RequestOf<M>>
-      : (metadata?: Metadata, options?: Partial<CallOptions>) => ClientDuplexStream<RequestOf<M>, ResponseOf<M>>;
+      : (
+          metadata?: Metadata,
+          options?: Partial<CallOptions>,
+        ) => ClientDuplexStream<RequestOf<M>, ResponseOf<M>>;
 
 /** A grpc-js client whose methods are typed by a ts-proto service definition. */
 export type GrpcClient<D extends GenericServiceDefinition> = Client & {
@@ -98,14 +105,18 @@ export function grpcServiceDefinition(definition: GenericServiceDefinition): Ser
  * A grpc-js PackageDefinition holding the given services, for NestJS's `packageDefinition`
  * option and for `grpc.loadPackageDefinition`.
  */
-export function grpcPackageDefinition(...definitions: GenericServiceDefinition[]): Record<string, ServiceDefinition> {
+export function grpcPackageDefinition(
+  ...definitions: GenericServiceDefinition[]
+): Record<string, ServiceDefinition> {
   return Object.fromEntries(
     definitions.map((definition) => [definition.fullName, grpcServiceDefinition(definition)]),
   );
 }
 
 /** A grpc-js client class for a service, with methods typed from its definition. */
-export function grpcClientConstructor<D extends GenericServiceDefinition>(definition: D): GrpcClientConstructor<D> {
+export function grpcClientConstructor<D extends GenericServiceDefinition>(
+  definition: D,
+): GrpcClientConstructor<D> {
   return makeGenericClientConstructor(
     grpcServiceDefinition(definition),
     definition.fullName,

@@ -1,0 +1,55 @@
+import { ConfigError, EnvReader } from './env-reader';
+import { readServerConfig } from './server-config';
+
+const read = (env: Record<string, string>) => {
+  const reader = new EnvReader(env);
+  const config = readServerConfig(reader, 50051);
+  reader.done();
+  return config;
+};
+
+describe(readServerConfig.name, () => {
+  it('defaults to loopback, the service port, JSON logs and a 10 s grace period', () => {
+    expect(read({})).toMatchObject({
+      host: '127.0.0.1',
+      port: 50051,
+      shutdownGraceMs: 10_000,
+      maxConnectionAgeMs: 300_000,
+      logFormat: 'json',
+      logLevel: 'log',
+    });
+  });
+
+  it('reads every variable, trimming blanks and treating empty as unset', () => {
+    expect(
+      read({ HOST: ' 0.0.0.0 ', PORT: '0', INSTANCE_ID: 'pod-a', SHUTDOWN_GRACE_MS: '', LOG_FORMAT: 'text' }),
+    ).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      instanceId: 'pod-a',
+      shutdownGraceMs: 10_000,
+      logFormat: 'text',
+    });
+  });
+
+  it('accepts host names and IPv6 addresses', () => {
+    expect(read({ HOST: 'ticker.quartet.svc' }).host).toBe('ticker.quartet.svc');
+    expect(read({ HOST: '::' }).host).toBe('::');
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      read({ HOST: 'a b', PORT: '65536', LOG_FORMAT: 'xml', MAX_CONNECTION_AGE_MS: '1.5' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'HOST="a b" is not a host name or IP address',
+      'PORT="65536" is not a whole number from 0 to 65535',
+      'MAX_CONNECTION_AGE_MS="1.5" is not a whole number from 1000 to 86400000',
+      'LOG_FORMAT="xml" is not one of json, text',
+    ]);
+  });
+});
