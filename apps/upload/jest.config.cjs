@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'upload',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,23 @@
+import { EnvReader, type Environment, readServerConfig, type ServerConfig } from '@quartet/grpc-server';
+import { resolve } from 'node:path';
+
+export interface UploadConfig {
+  readonly server: ServerConfig;
+  /** UPLOAD_DIR: where finished files are stored, each as <id>/<name>. */
+  readonly uploadDir: string;
+  /** UPLOAD_MAX_BYTES: the largest file accepted. */
+  readonly maxFileBytes: number;
+}
+
+export const UPLOAD_DEFAULT_PORT = 50053;
+export const UPLOAD_CONFIG = Symbol('UploadConfig');
+
+/** The upload service's settings from its environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Environment): UploadConfig {
+  const reader = new EnvReader(env);
+  const server = readServerConfig(reader, UPLOAD_DEFAULT_PORT);
+  const uploadDir = resolve(reader.string('UPLOAD_DIR', 'tmp/uploads'));
+  const maxFileBytes = reader.integer('UPLOAD_MAX_BYTES', 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER);
+  reader.done();
+  return { server, uploadDir, maxFileBytes };
+}

@@ -1,0 +1,104 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UPLOAD_CONFIG, type UploadConfig } from '../config';
+
+export interface StoredFile {
+  readonly id: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/**
+ * A file being written: bytes go to a temporary file in UPLOAD_DIR/.incoming, and only a
+ * commit (fsync, rename, fsync of the folders) makes it appear, whole, as UPLOAD_DIR/<id>/<name>.
+ */
+export class PartialFile {
+  private readonly hash: Hash = createHash('sha256');
+  private written = 0;
+  private state: 'open' | 'committing' | 'done' = 'open';
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly tempPath: string,
+    private readonly uploadDir: string,
+  ) {}
+
+  get size(): number {
+    return this.written;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset);
+      offset += bytesWritten;
+    }
+    this.hash.update(chunk);
+    this.written += chunk.length;
+  }
+
+  /** Makes the file appear, whole, as <id>/<name>; on failure nothing of it is left. */
+  async commit(name: string): Promise<StoredFile> {
+    if (this.state !== 'open') throw new Error(`cannot commit a file that is ${this.state}`);
+    this.state = 'committing';
+    const id = randomUUID();
+    const folder = join(this.uploadDir, id);
+    try {
+      await this.handle.sync();
+      await this.handle.close();
+      await mkdir(folder);
+      await rename(this.tempPath, join(folder, name));
+      await Promise.all([fsyncFolder(folder), fsyncFolder(this.uploadDir)]);
+    } catch (error) {
+      await this.handle.close().catch(() => undefined);
+      await Promise.all([rm(this.tempPath, { force: true }), rm(folder, { recursive: true, force: true })]);
+      throw error;
+    } finally {
+      this.state = 'done';
+    }
+    return { id, size: this.written, sha256: this.hash.digest('hex') };
+  }
+
+  /** Removes the temporary file; does nothing once a commit has begun. */
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'done';
+    await this.handle.close().catch(() => undefined);
+    await rm(this.tempPath, { force: true });
+  }
+}
+
+@Injectable()
+export class UploadStore implements OnModuleInit {
+  private readonly incoming: string;
+
+  constructor(@Inject(UPLOAD_CONFIG) private readonly config: UploadConfig) {
+    this.incoming = join(config.uploadDir, '.incoming');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await mkdir(this.incoming, { recursive: true });
+  }
+
+  /** Removes a stored file, for an upload whose call was cancelled as it was committed. */
+  async remove(id: string): Promise<void> {
+    await rm(join(this.config.uploadDir, id), { recursive: true, force: true });
+  }
+
+  async begin(): Promise<PartialFile> {
+    const tempPath = join(this.incoming, `${randomUUID()}.part`);
+    const handle = await open(tempPath, 'wx', 0o600);
+    return new PartialFile(handle, tempPath, this.config.uploadDir);
+  }
+}
+
+async function fsyncFolder(path: string): Promise<void> {
+  const folder = await open(path, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { UploadRequest, UploadResponse } from '@quartet/proto';
+import type { Readable } from 'node:stream';
+import {
+  catchError,
+  concatMap,
+  concatWith,
+  defer,
+  finalize,
+  from,
+  ignoreElements,
+  type Observable,
+  tap,
+  throwError,
+} from 'rxjs';
+import { UPLOAD_CONFIG, type UploadConfig } from '../config';
+import { IncomingUpload } from './incoming-upload';
+import { UploadMetrics } from './upload.metrics';
+import { UploadStore } from './upload-store';
+
+@Injectable()
+export class UploadService {
+  constructor(
+    @Inject(UPLOAD_CONFIG) private readonly config: UploadConfig,
+    private readonly store: UploadStore,
+    private readonly metrics: UploadMetrics,
+  ) {}
+
+  /**
+   * Client-streaming: writes the file as its chunks arrive and answers once the client
+   * half-closes and the file is stored. NestJS never pauses the incoming stream, so this
+   * pauses `call` while a chunk waits for the disk: the client is then held back by HTTP/2
+   * flow control and at most two chunks are in this service's hands. A failure removes the
+   * partial file before the error leaves; a cancel removes whatever was written, even a
+   * file whose commit the cancel overtook.
+   */
+  upload(requests: Observable<UploadRequest>, call: Readable): Observable<UploadResponse> {
+    return defer(() => {
+      const upload = new IncomingUpload(this.store, this.config.maxFileBytes);
+      const pacing = new InboundPacing(call, this.metrics);
+      this.metrics.activeUploads += 1;
+      let answered = false;
+      return requests.pipe(
+        tap(() => pacing.received()),
+        concatMap((request) => defer(() => upload.accept(request)).pipe(finalize(() => pacing.processed()))),
+        ignoreElements(),
+        concatWith(defer(() => upload.finish())),
+        tap({ complete: () => (answered = true) }),
+        catchError((error: unknown) => from(upload.discard()).pipe(concatMap(() => throwError(() => error)))),
+        finalize(() => {
+          if (!answered) void upload.discard();
+          pacing.release();
+          this.metrics.activeUploads -= 1;
+        }),
+      );
+    });
+  }
+}
+
+/** Pauses a call's incoming messages while more than one waits to be processed. */
+class InboundPacing {
+  private held = 0;
+  private paused = false;
+
+  constructor(
+    private readonly call: Readable,
+    private readonly metrics: UploadMetrics,
+  ) {}
+
+  received(): void {
+    this.held += 1;
+    this.metrics.chunksHeldHighWater = Math.max(this.metrics.chunksHeldHighWater, this.held);
+    if (this.held > 1 && !this.paused) {
+      this.paused = true;
+      this.metrics.pausedUploads += 1;
+      this.call.pause();
+    }
+  }
+
+  processed(): void {
+    this.held -= 1;
+    if (this.held === 0) this.release();
+  }
+
+  release(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.metrics.pausedUploads -= 1;
+    this.call.resume();
+  }
+}
