@@ -16,7 +16,12 @@ export interface StalledCall {
  * goes on taking HTTP/2 data into an internal queue while the application reads nothing,
  * so a server never sees it stop.
  */
-export function stalledCall(address: string, path: string, request: Uint8Array): StalledCall {
+export function stalledCall(
+  address: string,
+  path: string,
+  request: Uint8Array,
+  { halfClose = true } = {},
+): StalledCall {
   const session = connect(`http://${address}`);
   session.on('error', () => undefined);
   const stream = session.request({
@@ -29,7 +34,9 @@ export function stalledCall(address: string, path: string, request: Uint8Array):
   const frame = Buffer.alloc(5 + request.length);
   frame.writeUInt32BE(request.length, 1);
   frame.set(request, 5);
-  stream.end(frame);
+  // A bidi call stays open for more requests unless told to half-close.
+  if (halfClose) stream.end(frame);
+  else stream.write(frame);
   stream.pause();
   const ended = new Promise<void>((resolve) => stream.once('close', () => resolve()));
   return {

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'chat',
+  preset: '../../jest.preset.js',
+};

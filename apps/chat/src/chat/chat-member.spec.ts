@@ -1,0 +1,85 @@
+import { status } from '@grpc/grpc-js';
+import type { RpcException } from '@nestjs/microservices';
+import type { ChatResponse } from '@quartet/proto';
+import { Writable } from 'node:stream';
+import { Subject } from 'rxjs';
+import { ChatMember } from './chat-member';
+
+const presence = (user: string): ChatResponse => ({
+  event: { $case: 'presence', value: { room: 'r', user, online: true } },
+});
+
+function setUp(maxBacklog = 3) {
+  let reading = false;
+  let unread: (() => void) | undefined;
+  const call = new Writable({
+    objectMode: true,
+    highWaterMark: 2,
+    write(_event, _encoding, done) {
+      if (reading) done();
+      else unread = done;
+    },
+  });
+  const out = new Subject<ChatResponse>();
+  const sent: ChatResponse[] = [];
+  let error: unknown;
+  let completed = false;
+  out.subscribe({
+    next: (e) => (sent.push(e), call.write(e)),
+    error: (e) => (error = e),
+    complete: () => (completed = true),
+  });
+  const cutOff = jest.fn();
+  const sut = new ChatMember('ann', out as never, call, maxBacklog, cutOff);
+  return {
+    sut,
+    sent,
+    cutOff,
+    error: () => error as RpcException | undefined,
+    completed: () => completed,
+    startReading: () => {
+      reading = true;
+      unread?.();
+    },
+  };
+}
+
+describe(ChatMember.name, () => {
+  it('hands events over while the call has room, and queues the rest until it drains', () => {
+    const { sut, sent, startReading } = setUp(10);
+    for (const user of ['a', 'b', 'c', 'd']) sut.deliver(presence(user));
+    expect(sent).toHaveLength(2);
+    expect(sut.waiting).toBe(2);
+    startReading();
+    expect(sent.map((e) => (e.event?.$case === 'presence' ? e.event.value.user : ''))).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+    expect(sut.waiting).toBe(0);
+  });
+
+  it('cuts the member off with RESOURCE_EXHAUSTED once more than maxBacklog events wait', async () => {
+    const { sut, cutOff, error } = setUp(3);
+    for (let i = 0; i < 6; i += 1) sut.deliver(presence(`u${i}`));
+    expect(sut.waiting).toBe(4);
+    await Promise.resolve();
+    expect(cutOff).toHaveBeenCalledTimes(1);
+    expect(error()?.getError()).toEqual({
+      code: status.RESOURCE_EXHAUSTED,
+      message: 'cut off: over 3 events waited for this client to read; rejoin with since_seq',
+    });
+    sut.deliver(presence('after'));
+    expect(sut.waiting).toBe(4);
+  });
+
+  it('completes only after what was queued has been handed over', () => {
+    const { sut, completed, startReading } = setUp(10);
+    for (const user of ['a', 'b', 'c']) sut.deliver(presence(user));
+    sut.finish();
+    expect(completed()).toBe(false);
+    startReading();
+    expect(completed()).toBe(true);
+  });
+});

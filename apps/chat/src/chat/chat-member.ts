@@ -1,0 +1,72 @@
+import { status } from '@grpc/grpc-js';
+import { rpcError } from '@quartet/grpc-server';
+import type { ChatResponse } from '@quartet/proto';
+import type { Writable } from 'node:stream';
+import type { Subscriber } from 'rxjs';
+import type { RoomMember } from './chat-room';
+
+/**
+ * One member's connection: hands events to the call only while it has room for them,
+ * queues the rest, and cuts the member off once more than `maxBacklog` wait, so that a
+ * member that does not read costs a bounded amount of memory and never holds up the room.
+ */
+export class ChatMember implements RoomMember {
+  private readonly backlog: ChatResponse[] = [];
+  private state: 'live' | 'finishing' | 'ended' = 'live';
+
+  constructor(
+    readonly user: string,
+    private readonly subscriber: Subscriber<ChatResponse>,
+    private readonly call: Writable,
+    private readonly maxBacklog: number,
+    private readonly onCutOff: () => void,
+  ) {
+    call.on('drain', this.flush);
+  }
+
+  get waiting(): number {
+    return this.backlog.length;
+  }
+
+  deliver(event: ChatResponse): void {
+    if (this.state !== 'live') return;
+    this.backlog.push(event);
+    this.flush();
+    if (this.backlog.length > this.maxBacklog) {
+      this.state = 'ended';
+      // After the delivery that overflowed has reached every other member.
+      queueMicrotask(() => {
+        this.onCutOff();
+        this.subscriber.error(
+          rpcError(
+            status.RESOURCE_EXHAUSTED,
+            `cut off: over ${this.maxBacklog} events waited for this client to read; rejoin with since_seq`,
+          ),
+        );
+      });
+    }
+  }
+
+  /** Completes the stream once what is queued has been handed over (the client half-closed). */
+  finish(): void {
+    if (this.state !== 'live') return;
+    this.state = 'finishing';
+    this.flush();
+  }
+
+  close(): void {
+    this.state = 'ended';
+    this.backlog.length = 0;
+    this.call.off('drain', this.flush);
+  }
+
+  private readonly flush = (): void => {
+    while (this.backlog.length > 0 && !this.call.writableNeedDrain && this.state !== 'ended') {
+      this.subscriber.next(this.backlog.shift() as ChatResponse);
+    }
+    if (this.state === 'finishing' && this.backlog.length === 0) {
+      this.state = 'ended';
+      this.subscriber.complete();
+    }
+  };
+}

@@ -1,0 +1,126 @@
+import type { ChatMessage, ChatResponse, Joined } from '@quartet/proto';
+import type { Clock } from '@quartet/grpc-server';
+
+let activity = 0;
+const nextActivity = () => (activity += 1);
+
+/** Someone in a room: receives every event of the room, in order. */
+export interface RoomMember {
+  readonly user: string;
+  deliver(event: ChatResponse): void;
+}
+
+export interface RoomLimits {
+  /** How many of the latest messages are kept for replay. */
+  readonly historySize: number;
+  /** How many client_ids are remembered to store a resent post once. */
+  readonly dedupWindow: number;
+}
+
+/**
+ * One room: numbers every message with the next seq, keeps the latest ones, and delivers
+ * each event to every member in the same order. Everything here is synchronous, so a
+ * join's replay and its first live message can have no gap and no duplicate between them.
+ */
+export class ChatRoom {
+  private lastSeq = 0n;
+  private readonly history: ChatMessage[] = [];
+  private readonly members = new Set<RoomMember>();
+  /** Connections per user: presence changes with the first and the last. */
+  private readonly connections = new Map<string, number>();
+  private readonly posted = new Map<string, ChatMessage>();
+  /** When the room last changed, as an order among rooms: for forgetting the idlest first. */
+  lastActive = nextActivity();
+
+  constructor(
+    readonly name: string,
+    private readonly limits: RoomLimits,
+    private readonly now: Clock,
+  ) {}
+
+  get isEmpty(): boolean {
+    return this.members.size === 0;
+  }
+
+  /** Sends `joined`, then the kept messages after `sinceSeq`, then makes `member` live. */
+  join(member: RoomMember, sinceSeq: bigint): void {
+    const count = (this.connections.get(member.user) ?? 0) + 1;
+    this.connections.set(member.user, count);
+    const joined: Joined = {
+      room: this.name,
+      user: member.user,
+      members: [...this.connections.keys()].sort(),
+      lastSeq: this.lastSeq,
+    };
+    member.deliver({ event: { $case: 'joined', value: joined } });
+    for (const message of this.history) {
+      if (message.seq > sinceSeq) member.deliver({ event: { $case: 'message', value: message } });
+    }
+    if (count === 1)
+      this.broadcast({
+        event: { $case: 'presence', value: { room: this.name, user: member.user, online: true } },
+      });
+    this.members.add(member);
+    this.touch();
+  }
+
+  /**
+   * Stores and delivers a post. A post with a client_id this user already used is not
+   * stored again: its sender alone gets the stored message once more, as an acknowledgement.
+   */
+  post(member: RoomMember, text: string, clientId: string): void {
+    const key = clientId === '' ? undefined : `${member.user}\u0000${clientId}`;
+    const earlier = key === undefined ? undefined : this.posted.get(key);
+    if (earlier) {
+      member.deliver({ event: { $case: 'message', value: earlier } });
+      return;
+    }
+    const message: ChatMessage = {
+      room: this.name,
+      seq: this.lastSeq + 1n,
+      user: member.user,
+      text,
+      time: this.now(),
+      clientId,
+    };
+    this.lastSeq = message.seq;
+    this.remember(message, key);
+    this.broadcast({ event: { $case: 'message', value: message } });
+    this.touch();
+  }
+
+  leave(member: RoomMember): void {
+    if (!this.members.delete(member)) return;
+    const count = (this.connections.get(member.user) ?? 1) - 1;
+    if (count > 0) {
+      this.connections.set(member.user, count);
+    } else {
+      this.connections.delete(member.user);
+      this.broadcast({
+        event: { $case: 'presence', value: { room: this.name, user: member.user, online: false } },
+      });
+    }
+    this.touch();
+  }
+
+  private broadcast(event: ChatResponse): void {
+    // A member cut off while delivering leaves during the loop; iterate over a copy.
+    for (const member of [...this.members]) member.deliver(event);
+  }
+
+  private remember(message: ChatMessage, key: string | undefined): void {
+    this.history.push(message);
+    if (this.history.length > this.limits.historySize) this.history.shift();
+    if (key === undefined) return;
+    this.posted.set(key, message);
+    if (this.posted.size > this.limits.dedupWindow) {
+      const oldest = this.posted.keys().next().value;
+      if (oldest !== undefined) this.posted.delete(oldest);
+    }
+  }
+
+  private touch(): void {
+    // Not the clock: leaving runs in teardown, which must not fail.
+    this.lastActive = nextActivity();
+  }
+}

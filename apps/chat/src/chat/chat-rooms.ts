@@ -1,0 +1,44 @@
+import { status } from '@grpc/grpc-js';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, rpcError } from '@quartet/grpc-server';
+import { CHAT_CONFIG, type ChatConfig } from '../config';
+import { ChatRoom } from './chat-room';
+
+const DEDUP_WINDOW = 1_000;
+
+/** Every room by name, created on first join; at the limit, the longest-idle empty room is forgotten. */
+@Injectable()
+export class ChatRooms {
+  private readonly rooms = new Map<string, ChatRoom>();
+
+  constructor(
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @Inject(CLOCK) private readonly now: Clock,
+  ) {}
+
+  get count(): number {
+    return this.rooms.size;
+  }
+
+  get(name: string): ChatRoom {
+    const existing = this.rooms.get(name);
+    if (existing) return existing;
+    if (this.rooms.size >= this.config.maxRooms) this.forgetIdleRoom();
+    const room = new ChatRoom(
+      name,
+      { historySize: this.config.historySize, dedupWindow: DEDUP_WINDOW },
+      this.now,
+    );
+    this.rooms.set(name, room);
+    return room;
+  }
+
+  private forgetIdleRoom(): void {
+    let idle: ChatRoom | undefined;
+    for (const room of this.rooms.values()) {
+      if (room.isEmpty && (!idle || room.lastActive < idle.lastActive)) idle = room;
+    }
+    if (!idle) throw rpcError(status.RESOURCE_EXHAUSTED, `all ${this.config.maxRooms} rooms are in use`);
+    this.rooms.delete(idle.name);
+  }
+}

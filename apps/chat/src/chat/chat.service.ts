@@ -1,0 +1,85 @@
+import { status } from '@grpc/grpc-js';
+import { Inject, Injectable } from '@nestjs/common';
+import { rpcError } from '@quartet/grpc-server';
+import type { ChatRequest, ChatResponse } from '@quartet/proto';
+import type { Writable } from 'node:stream';
+import { Observable } from 'rxjs';
+import { CHAT_CONFIG, type ChatConfig } from '../config';
+import { ChatMember } from './chat-member';
+import type { ChatRoom } from './chat-room';
+import { ChatRooms } from './chat-rooms';
+import { ChatMetrics } from './chat.metrics';
+import { joinProblem, postProblem } from './chat-rules';
+
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    private readonly rooms: ChatRooms,
+    private readonly metrics: ChatMetrics,
+  ) {}
+
+  /**
+   * Bidirectional streaming: the first request joins a room, the following ones post to
+   * it, and the response stream carries the room's events for this member. A half-close
+   * leaves the room once what is queued has been sent; an error, a cancel or a lost
+   * connection leaves it at once. Either way the others see presence go offline. Bad
+   * input ends this member's stream with INVALID_ARGUMENT and touches no one else.
+   */
+  chat(requests: Observable<ChatRequest>, call: Writable): Observable<ChatResponse> {
+    return new Observable<ChatResponse>((subscriber) => {
+      let joined: { room: ChatRoom; member: ChatMember } | undefined;
+      this.metrics.connectedMembers += 1;
+
+      const handle = ({ action }: ChatRequest): void => {
+        if (!action) throw invalid('each message must carry join or post');
+        if (action.$case === 'join') {
+          if (joined) throw invalid('join must be sent once, as the first message');
+          const problem = joinProblem(action.value);
+          if (problem) throw invalid(problem);
+          const room = this.rooms.get(action.value.room);
+          const member = new ChatMember(action.value.user, subscriber, call, this.config.maxBacklog, () => {
+            this.metrics.membersCutOff += 1;
+            room.leave(member);
+          });
+          joined = { room, member };
+          room.join(member, action.value.sinceSeq);
+          return;
+        }
+        if (!joined) throw invalid('the first message must be join, naming the room and user');
+        const problem = postProblem(action.value);
+        if (problem) throw invalid(problem);
+        joined.room.post(joined.member, action.value.text, action.value.clientId);
+      };
+
+      const requestsSubscription = requests.subscribe({
+        next: (request) => {
+          try {
+            handle(request);
+          } catch (error) {
+            subscriber.error(error);
+          }
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          if (!joined) return subscriber.complete();
+          joined.room.leave(joined.member);
+          joined.member.finish();
+        },
+      });
+
+      return () => {
+        requestsSubscription.unsubscribe();
+        if (joined) {
+          joined.member.close();
+          joined.room.leave(joined.member);
+        }
+        this.metrics.connectedMembers -= 1;
+      };
+    });
+  }
+}
+
+function invalid(message: string) {
+  return rpcError(status.INVALID_ARGUMENT, message);
+}

@@ -1,0 +1,81 @@
+import { type ClientDuplexStream, Metadata, type StatusObject } from '@grpc/grpc-js';
+import { deadlineIn, statusOf } from '@quartet/grpc-testing';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ChatServiceDefinition,
+  GrpcClient,
+} from '@quartet/proto';
+
+/** A member of a room over a real grpc-js bidi call, recording every event it receives. */
+export class ChatSession {
+  readonly events: ChatResponse[] = [];
+  readonly ended: Promise<StatusObject>;
+  readonly call: ClientDuplexStream<ChatRequest, ChatResponse>;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    client: GrpcClient<typeof ChatServiceDefinition>,
+    readonly user: string,
+    room: string,
+    sinceSeq = 0n,
+  ) {
+    this.call = client.chat(new Metadata(), deadlineIn(60_000));
+    this.call.on('data', (event: ChatResponse) => {
+      this.events.push(event);
+      for (const listener of this.listeners) listener();
+    });
+    this.ended = statusOf(this.call);
+    this.send({ action: { $case: 'join', value: { room, user, sinceSeq } } });
+  }
+
+  send(request: ChatRequest): void {
+    this.call.write(request);
+  }
+
+  post(text: string, clientId = ''): void {
+    this.send({ action: { $case: 'post', value: { text, clientId } } });
+  }
+
+  messages(): ChatMessage[] {
+    return this.events.flatMap((e) => (e.event?.$case === 'message' ? [e.event.value] : []));
+  }
+
+  /** Resolves when an event matching `predicate` has arrived; rejects if the stream ends or 10 s pass first. */
+  until(predicate: (event: ChatResponse) => boolean, what: string): Promise<ChatResponse> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.events.find(predicate);
+        if (!found) return false;
+        this.listeners.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(check);
+        reject(new Error(`${this.user} did not receive ${what} within 10 s`));
+      }, 10_000);
+      if (check()) return;
+      this.listeners.add(check);
+      void this.ended.then(() => {
+        if (this.listeners.delete(check)) {
+          clearTimeout(timer);
+          reject(new Error(`${this.user}'s stream ended before ${what}`));
+        }
+      });
+    });
+  }
+
+  untilMessage(seq: bigint): Promise<ChatResponse> {
+    return this.until((e) => e.event?.$case === 'message' && e.event.value.seq === seq, `message ${seq}`);
+  }
+
+  untilPresence(user: string, online: boolean): Promise<ChatResponse> {
+    return this.until(
+      (e) => e.event?.$case === 'presence' && e.event.value.user === user && e.event.value.online === online,
+      `${user} ${online ? 'online' : 'offline'}`,
+    );
+  }
+}

@@ -1,0 +1,287 @@
+import { status } from '@grpc/grpc-js';
+import { Module } from '@nestjs/common';
+import { CLOCK, type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
+import { connect, eventually, stalledCall, testServerConfig } from '@quartet/grpc-testing';
+import { ChatRequest, ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
+import { CHAT_CONFIG, type ChatConfig } from '../config';
+import { ChatController } from '../chat/chat.controller';
+import { ChatMetrics } from '../chat/chat.metrics';
+import { ChatModule } from '../chat/chat.module';
+import { ChatRooms } from '../chat/chat-rooms';
+import { ChatService } from '../chat/chat.service';
+import { ChatSession } from './chat-session';
+
+type ChatClient = GrpcClient<typeof ChatServiceDefinition>;
+
+const chatConfig = (overrides: Partial<ChatConfig> = {}): ChatConfig => ({
+  server: testServerConfig(),
+  historySize: 100,
+  maxBacklog: 64,
+  maxRooms: 100,
+  ...overrides,
+});
+
+describe('chat over gRPC', () => {
+  let sut: RunningGrpcService;
+  let client: ChatClient;
+  let metrics: ChatMetrics;
+  let rooms = 0;
+  const freshRoom = () => `room-${(rooms += 1)}`;
+  const sessions: ChatSession[] = [];
+  const join = (user: string, room: string, sinceSeq = 0n) => {
+    const session = new ChatSession(client, user, room, sinceSeq);
+    sessions.push(session);
+    return session;
+  };
+
+  beforeAll(async () => {
+    const config = chatConfig();
+    sut = await startGrpcService({
+      module: ChatModule.forRoot(config),
+      services: [ChatServiceDefinition],
+      config: config.server,
+    });
+    client = connect(ChatServiceDefinition, sut.address);
+    metrics = sut.app.get(ChatMetrics);
+  });
+
+  afterEach(() => {
+    for (const session of sessions.splice(0)) session.call.cancel();
+  });
+
+  afterAll(async () => {
+    client.close();
+    await sut.stop();
+  });
+
+  it('confirms a join with the members and tells those already there', async () => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    await ann.until((e) => e.event?.$case === 'joined', 'joined');
+    const bob = join('bob', room);
+    const joined = await bob.until((e) => e.event?.$case === 'joined', 'joined');
+    expect(joined.event).toEqual({
+      $case: 'joined',
+      value: { room, user: 'bob', members: ['ann', 'bob'], lastSeq: 0n },
+    });
+    await ann.untilPresence('bob', true);
+  });
+
+  it('gives every member, the sender included, the same messages in seq order', async () => {
+    const room = freshRoom();
+    const members = ['ann', 'bob', 'cyd'].map((user) => join(user, room));
+    await Promise.all(members.map((m) => m.until((e) => e.event?.$case === 'joined', 'joined')));
+    for (let i = 0; i < 30; i += 1) members[i % 3]?.post(`message ${i}`);
+    await Promise.all(members.map((m) => m.untilMessage(30n)));
+    const seen = members.map((m) => m.messages().map(({ seq, user, text }) => ({ seq, user, text })));
+    expect(seen[0]?.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i + 1)));
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+    for (const message of members[0]?.messages() ?? []) expect(message.time).toBeInstanceOf(Date);
+  });
+
+  it('resumes with since_seq: the missed messages, then live ones, with no gap and no duplicate', async () => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    for (let i = 1; i <= 5; i += 1) ann.post(`m${i}`);
+    await ann.untilMessage(5n);
+    const bob = join('bob', room, 2n);
+    const joined = await bob.until((e) => e.event?.$case === 'joined', 'joined');
+    expect(joined.event?.$case === 'joined' && joined.event.value.lastSeq).toBe(5n);
+    ann.post('m6');
+    await bob.untilMessage(6n);
+    expect(bob.messages().map((m) => m.seq)).toEqual([3n, 4n, 5n, 6n]);
+  });
+
+  it('stores a post resent with the same client_id once', async () => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    const bob = join('bob', room);
+    await ann.untilPresence('bob', true);
+    ann.post('hello', 'client-1');
+    ann.post('hello', 'client-1');
+    ann.post('next');
+    await bob.untilMessage(2n);
+    expect(bob.messages().map((m) => [m.seq, m.text, m.clientId])).toEqual([
+      [1n, 'hello', 'client-1'],
+      [2n, 'next', ''],
+    ]);
+    await ann.untilMessage(2n);
+    expect(ann.messages().map((m) => m.seq)).toEqual([1n, 1n, 2n]);
+  });
+
+  it('tells the others when a member half-closes, and ends that stream OK', async () => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    const bob = join('bob', room);
+    await ann.untilPresence('bob', true);
+    bob.call.end();
+    expect((await bob.ended).code).toBe(status.OK);
+    await ann.untilPresence('bob', false);
+  });
+
+  it('tells the others when a member cancels', async () => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    const bob = join('bob', room);
+    await ann.untilPresence('bob', true);
+    bob.call.cancel();
+    await ann.untilPresence('bob', false);
+  });
+
+  it.each([
+    [
+      'a post before join',
+      { action: { $case: 'post', value: { text: 'hi', clientId: '' } } },
+      'the first message must be join, naming the room and user',
+    ],
+    [
+      'a bad room name',
+      { action: { $case: 'join', value: { room: 'No Room', user: 'eve', sinceSeq: 0n } } },
+      'room "No Room" is not 1 to 32 characters of a-z, 0-9, "-" and "_"',
+    ],
+    [
+      'a bad user name',
+      { action: { $case: 'join', value: { room: 'lobby', user: 'e v e', sinceSeq: 0n } } },
+      'user "e v e" is not 1 to 32 characters of A-Z, a-z, 0-9, "-", "_" and "."',
+    ],
+    ['an empty message', { action: undefined }, 'each message must carry join or post'],
+  ] as [string, ChatRequest, string][])(
+    'ends the stream of %s with INVALID_ARGUMENT saying why',
+    async (_case, request, message) => {
+      const call = client.chat();
+      const ended = new Promise<{ code: number; details: string }>((resolve) => {
+        call.on('error', () => undefined);
+        call.on('status', resolve);
+      });
+      call.write(request);
+      expect(await ended).toMatchObject({ code: status.INVALID_ARGUMENT, details: message });
+    },
+  );
+
+  it.each([
+    ['blank text', '  ', 'text must not be blank'],
+    ['text over 1000 characters', 'x'.repeat(1001), 'text is 1001 characters long; at most 1000 are allowed'],
+  ])('ends the stream of a member that posts %s, and the others go on', async (_case, text, message) => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    const eve = join('eve', room);
+    await ann.untilPresence('eve', true);
+    eve.post(text);
+    expect(await eve.ended).toMatchObject({ code: status.INVALID_ARGUMENT, details: message });
+    await ann.untilPresence('eve', false);
+    ann.post('still here');
+    await ann.untilMessage(1n);
+  });
+
+  it('rejects a second join on the same stream', async () => {
+    const ann = join('ann', freshRoom());
+    ann.send({ action: { $case: 'join', value: { room: 'other', user: 'ann', sinceSeq: 0n } } });
+    expect(await ann.ended).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'join must be sent once, as the first message',
+    });
+  });
+
+  it('cuts off a member that never reads, keeping its memory bounded, while the room goes on', async () => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    await ann.until((e) => e.event?.$case === 'joined', 'joined');
+    const joinFrame = ChatRequest.encode({
+      action: { $case: 'join', value: { room, user: 'sleepy', sinceSeq: 0n } },
+    }).finish();
+    const sleepy = stalledCall(sut.address, '/chat.v1.ChatService/Chat', joinFrame, {
+      halfClose: false,
+    });
+    await ann.untilPresence('sleepy', true);
+
+    // 900-character posts fill the sleeper's HTTP/2 window after about 70; then its backlog (64) overflows.
+    const text = 'z'.repeat(900);
+    let posted = 0;
+    while (metrics.membersCutOff === 0 && posted < 2_000) {
+      ann.post(text);
+      posted += 1;
+      await ann.untilMessage(BigInt(posted));
+    }
+    await ann.untilPresence('sleepy', false);
+    expect(metrics.membersCutOff).toBe(1);
+    console.info(`chat: a member that never reads was cut off after ${posted} posts of 900 characters`);
+    expect(posted).toBeLessThan(500);
+
+    ann.post('the room goes on');
+    await ann.untilMessage(BigInt(posted + 1));
+    sleepy.close();
+  }, 60_000);
+
+  it('forgets a member whose connection is lost', async () => {
+    const room = freshRoom();
+    const ann = join('ann', room);
+    await ann.until((e) => e.event?.$case === 'joined', 'joined');
+    const joinFrame = ChatRequest.encode({
+      action: { $case: 'join', value: { room, user: 'gone', sinceSeq: 0n } },
+    }).finish();
+    const lost = stalledCall(sut.address, '/chat.v1.ChatService/Chat', joinFrame, {
+      halfClose: false,
+    });
+    await ann.untilPresence('gone', true);
+    const before = metrics.connectedMembers;
+    lost.close();
+    await ann.untilPresence('gone', false);
+    await eventually(() => metrics.connectedMembers === before - 1, {
+      what: 'the lost member to be forgotten',
+    });
+  });
+});
+
+describe('chat when storing a message fails unexpectedly', () => {
+  let sut: RunningGrpcService;
+  let client: ChatClient;
+  let clockBroken = false;
+
+  beforeAll(async () => {
+    const config = chatConfig();
+    @Module({
+      controllers: [ChatController],
+      providers: [
+        { provide: CHAT_CONFIG, useValue: config },
+        {
+          provide: CLOCK,
+          useValue: () => {
+            if (clockBroken) throw new Error('clock failure: secret');
+            return new Date();
+          },
+        },
+        ChatRooms,
+        ChatMetrics,
+        ChatService,
+      ],
+    })
+    class BrokenClockChatModule {}
+    sut = await startGrpcService({
+      module: BrokenClockChatModule,
+      services: [ChatServiceDefinition],
+      config: config.server,
+    });
+    client = connect(ChatServiceDefinition, sut.address);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await sut.stop();
+  });
+
+  it('ends the poster with INTERNAL and a generic message, and the others go on', async () => {
+    const ann = new ChatSession(client, 'ann', 'lobby');
+    const bob = new ChatSession(client, 'bob', 'lobby');
+    await ann.untilPresence('bob', true);
+    clockBroken = true;
+    bob.post('boom');
+    expect(await bob.ended).toMatchObject({ code: status.INTERNAL, details: 'internal error' });
+    await ann.untilPresence('bob', false);
+    clockBroken = false;
+    ann.post('fine');
+    await ann.untilMessage(1n);
+    ann.call.end();
+    await ann.ended;
+  });
+});
