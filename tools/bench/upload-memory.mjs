@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Streams a large file to the built upload service as fast as a grpc-js client can, and
+// samples the server process's resident memory while it does: the figure for "bounded
+// memory whatever the file's size". Usage: node tools/bench/upload-memory.mjs [MiB=512]
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(root, 'package.json'));
+const grpc = require('@grpc/grpc-js');
+const { loadSync } = require('@grpc/proto-loader');
+
+const mebibytes = Number(process.argv[2] ?? 512);
+const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-bench-upload-'));
+const server = spawn(process.execPath, [join(root, 'dist/apps/upload/main.js')], {
+  env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', UPLOAD_DIR: uploadDir },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const address = await new Promise((resolve, reject) => {
+  server.once('exit', (code) =>
+    reject(new Error(`upload service exited with ${code}; run \`npx nx build upload\` first`)),
+  );
+  createInterface({ input: server.stdout }).on('line', (line) => {
+    const message = JSON.parse(line).message;
+    if (message?.event === 'listening') resolve(message.address);
+  });
+});
+
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
+const baseline = rss();
+let peak = baseline;
+const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
+
+const definition = loadSync(join(root, 'proto/upload/v1/upload.proto'), { longs: String, oneofs: true });
+const Client = grpc.makeGenericClientConstructor(definition['upload.v1.UploadService'], 'UploadService');
+const client = new Client(address, grpc.credentials.createInsecure());
+const chunk = randomBytes(1024 * 1024);
+const digest = createHash('sha256');
+const started = performance.now();
+const response = await new Promise((resolve, reject) => {
+  const call = client.Upload((error, reply) => (error ? reject(error) : resolve(reply)));
+  call.write({
+    info: { name: 'bench.bin', contentType: 'application/octet-stream', size: mebibytes * 1024 * 1024 },
+  });
+  let sent = 0;
+  const pump = () => {
+    while (sent < mebibytes) {
+      sent += 1;
+      digest.update(chunk);
+      if (!call.write({ chunk })) return call.once('drain', pump);
+    }
+    call.end();
+  };
+  pump();
+});
+const seconds = (performance.now() - started) / 1000;
+clearInterval(sampler);
+client.close();
+server.kill('SIGTERM');
+rmSync(uploadDir, { recursive: true, force: true });
+
+const ok = response.sha256 === digest.digest('hex');
+console.log(
+  `uploaded ${mebibytes} MiB in ${seconds.toFixed(1)} s (${(mebibytes / seconds).toFixed(0)} MiB/s), sha256 ${ok ? 'matches' : 'DIFFERS'}; ` +
+    `upload service RSS ${baseline.toFixed(0)} MiB at rest, ${peak.toFixed(0)} MiB at peak`,
+);
+process.exit(ok ? 0 : 1);
