@@ -171,6 +171,41 @@ describe('upload over gRPC', () => {
   });
 });
 
+/** The upload service with `Store` in place of the real store, in a temporary UPLOAD_DIR. */
+function uploadsWithStore(Store: typeof UploadStore) {
+  const setUp = {
+    uploadDir: '',
+    sut: undefined as unknown as RunningGrpcService,
+    client: undefined as unknown as UploadClient,
+  };
+  beforeAll(async () => {
+    setUp.uploadDir = mkdtempSync(join(tmpdir(), 'quartet-upload-'));
+    const config: UploadConfig = {
+      server: testServerConfig(),
+      uploadDir: setUp.uploadDir,
+      maxFileBytes: 1024 ** 3,
+    };
+    @Module({
+      controllers: [UploadController],
+      providers: [
+        { provide: UPLOAD_CONFIG, useValue: config },
+        { provide: UploadStore, useClass: Store },
+        UploadMetrics,
+        UploadService,
+      ],
+    })
+    class UploadModuleWithStore {}
+    setUp.sut = await startUploads(UploadModuleWithStore);
+    setUp.client = connect(UploadServiceDefinition, setUp.sut.address);
+  });
+  afterAll(async () => {
+    setUp.client.close();
+    await setUp.sut.stop();
+    rmSync(setUp.uploadDir, { recursive: true, force: true });
+  });
+  return setUp;
+}
+
 describe('upload when the disk is slower than the client', () => {
   let openGate: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (openGate = resolve));
@@ -188,37 +223,16 @@ describe('upload when the disk is slower than the client', () => {
     }
   }
 
-  let uploadDir: string;
-  let sut: RunningGrpcService;
-  let client: UploadClient;
-
-  beforeAll(async () => {
-    uploadDir = mkdtempSync(join(tmpdir(), 'quartet-upload-slow-'));
-    const config: UploadConfig = { server: testServerConfig(), uploadDir, maxFileBytes: 1024 ** 3 };
-    @Module({
-      controllers: [UploadController],
-      providers: [
-        { provide: UPLOAD_CONFIG, useValue: config },
-        { provide: UploadStore, useClass: GatedStore },
-        UploadMetrics,
-        UploadService,
-      ],
-    })
-    class GatedUploadModule {}
-    sut = await startUploads(GatedUploadModule);
-    client = connect(UploadServiceDefinition, sut.address);
-  });
-
-  afterAll(async () => {
-    client.close();
-    await sut.stop();
-    rmSync(uploadDir, { recursive: true, force: true });
-  });
+  const setUp = uploadsWithStore(GatedStore);
 
   it('pauses the stream and holds at most two chunks, then completes when the disk catches up', async () => {
-    const metrics = sut.app.get(UploadMetrics);
+    const metrics = setUp.sut.app.get(UploadMetrics);
     const data = randomBytes(48 * MAX_CHUNK_BYTES);
-    const { outcome } = send(client, [info('slow.bin', data.length), ...chunksOf(data)], deadlineIn(60_000));
+    const { outcome } = send(
+      setUp.client,
+      [info('slow.bin', data.length), ...chunksOf(data)],
+      deadlineIn(60_000),
+    );
 
     await eventually(() => metrics.pausedUploads === 1, { what: 'the upload to be paused' });
     expect(metrics.chunksHeldHighWater).toBeLessThanOrEqual(2);
@@ -242,41 +256,16 @@ describe('upload when writing fails unexpectedly', () => {
     }
   }
 
-  let uploadDir: string;
-  let sut: RunningGrpcService;
-  let client: UploadClient;
-
-  beforeAll(async () => {
-    uploadDir = mkdtempSync(join(tmpdir(), 'quartet-upload-fail-'));
-    const config: UploadConfig = { server: testServerConfig(), uploadDir, maxFileBytes: 1024 ** 3 };
-    @Module({
-      controllers: [UploadController],
-      providers: [
-        { provide: UPLOAD_CONFIG, useValue: config },
-        { provide: UploadStore, useClass: FailingStore },
-        UploadMetrics,
-        UploadService,
-      ],
-    })
-    class FailingUploadModule {}
-    sut = await startUploads(FailingUploadModule);
-    client = connect(UploadServiceDefinition, sut.address);
-  });
-
-  afterAll(async () => {
-    client.close();
-    await sut.stop();
-    rmSync(uploadDir, { recursive: true, force: true });
-  });
+  const setUp = uploadsWithStore(FailingStore);
 
   it('ends the call with INTERNAL and a generic message, and removes the partial file', async () => {
-    const { outcome } = send(client, [info('doomed.bin'), chunk(Buffer.from('abc'))]);
+    const { outcome } = send(setUp.client, [info('doomed.bin'), chunk(Buffer.from('abc'))]);
     const { status: result } = await outcome;
     expect({ code: result.code, details: result.details }).toEqual({
       code: status.INTERNAL,
       details: 'internal error',
     });
-    expect(readdirSync(join(uploadDir, '.incoming'))).toEqual([]);
-    expect(readdirSync(uploadDir)).toEqual(['.incoming']);
+    expect(readdirSync(join(setUp.uploadDir, '.incoming'))).toEqual([]);
+    expect(readdirSync(setUp.uploadDir)).toEqual(['.incoming']);
   });
 });
