@@ -103,7 +103,7 @@ describe('upload over gRPC', () => {
       chunks: 3,
       sha256: sha256(data),
     });
-    expect(readFileSync(join(uploadDir, response!.id, 'data.bin')).equals(data)).toBe(true);
+    expect(readFileSync(join(uploadDir, response?.id ?? 'missing', 'data.bin')).equals(data)).toBe(true);
   });
 
   it.each([
