@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `nx lint proto` runs this: buf lint, then whether libs/proto is what proto/ generates, then
+// buf breaking against the commit before the last one (or CONTRACTS_BASE, any git ref), so
+// that a change that would break clients of a published contract fails CI. A contract that
+// must change incompatibly gets a new version instead (chat.v2 beside chat.v1).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const buf = join(root, 'node_modules', '.bin', 'buf');
+const step = (what, command, args) => {
+  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (status !== 0) {
+    console.error(`contracts: ${what} failed`);
+    process.exit(1);
+  }
+};
+
+step('buf lint', buf, ['lint']);
+step('the generated code check', process.execPath, [
+  join(root, 'tools/scripts/generate-proto.mjs'),
+  '--check',
+]);
+
+const base = process.env.CONTRACTS_BASE ?? 'HEAD~1';
+const known =
+  spawnSync('git', ['rev-parse', '--verify', '--quiet', `${base}^{commit}`], { cwd: root }).status === 0;
+if (!known) {
+  console.log(`contracts: no ${base} in this clone's history; buf breaking skipped`);
+} else {
+  step(`buf breaking against ${base}`, buf, ['breaking', '--against', `.git#ref=${base}`]);
+  const commit = execFileSync('git', ['rev-parse', '--short', base], { cwd: root }).toString().trim();
+  console.log(`contracts: lint clean, generated code current, nothing breaking since ${base} (${commit})`);
+}
