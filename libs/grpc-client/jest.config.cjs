@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'grpc-client',
+  preset: '../../jest.preset.js',
+};

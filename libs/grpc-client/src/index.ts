@@ -1,0 +1,2 @@
+export { clientChannelOptions, type ChannelPolicy } from './lib/channel-options';
+export { parseTarget } from './lib/target';

@@ -1,0 +1,141 @@
+import {
+  credentials,
+  Metadata,
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  status,
+} from '@grpc/grpc-js';
+import {
+  GreeterDefinition,
+  grpcClientConstructor,
+  grpcServiceDefinition,
+  type HelloReply,
+  type HelloRequest,
+} from '@quartet/proto';
+import { clientChannelOptions } from './channel-options';
+import { parseTarget } from './target';
+
+interface Replica {
+  readonly id: string;
+  readonly address: string;
+  readonly server: Server;
+}
+
+/** A bare grpc-js greeter replica that names itself in x-served-by, failing when `fails` says so. */
+async function replica(id: string, fails: () => boolean = () => false): Promise<Replica> {
+  const server = new Server();
+  server.addService(grpcServiceDefinition(GreeterDefinition), {
+    SayHello: (call: ServerUnaryCall<HelloRequest, HelloReply>, callback: sendUnaryData<HelloReply>) => {
+      const headers = new Metadata();
+      headers.set('x-served-by', id);
+      if (fails())
+        return callback({ code: status.UNAVAILABLE, details: `${id} is unavailable`, metadata: headers });
+      call.sendMetadata(headers);
+      callback(null, { message: `Hello ${call.request.name}` });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return { id, address: `127.0.0.1:${port}`, server };
+}
+
+const Greeter = grpcClientConstructor(GreeterDefinition);
+
+function client(replicas: readonly Replica[], idempotent: boolean) {
+  const parsed = parseTarget('GREETER_TARGET', replicas.map((r) => r.address).join(','));
+  if (!('target' in parsed)) throw new Error(parsed.error);
+  return new Greeter(
+    parsed.target,
+    credentials.createInsecure(),
+    clientChannelOptions({ idempotentServices: idempotent ? ['helloworld.Greeter'] : [] }),
+  );
+}
+
+/** Makes `count` calls one after another; resolves with who answered each, or the failure code. */
+async function callMany(greeter: InstanceType<typeof Greeter>, count: number): Promise<string[]> {
+  const answers: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    answers.push(
+      await new Promise<string>((resolve) => {
+        let servedBy = '?';
+        const call = greeter.sayHello(
+          { name: `n${i}` },
+          new Metadata(),
+          { deadline: Date.now() + 5_000 },
+          (error) => resolve(error ? `failed:${status[error.code]}` : servedBy),
+        );
+        call.on('metadata', (headers) => (servedBy = String(headers.get('x-served-by')[0])));
+      }),
+    );
+  }
+  return answers;
+}
+
+const tally = (answers: string[]) =>
+  answers.reduce<Record<string, number>>(
+    (counts, answer) => ({ ...counts, [answer]: (counts[answer] ?? 0) + 1 }),
+    {},
+  );
+
+describe(clientChannelOptions.name, () => {
+  const replicas: Replica[] = [];
+  afterEach(() => {
+    for (const { server } of replicas.splice(0)) server.forceShutdown();
+  });
+
+  it('spreads calls over every replica of the target by round robin', async () => {
+    replicas.push(await replica('a'), await replica('b'), await replica('c'));
+    const greeter = client(replicas, true);
+    const counts = tally(await callMany(greeter, 300));
+    greeter.close();
+    expect(Object.keys(counts).sort()).toEqual(['a', 'b', 'c']);
+    for (const served of Object.values(counts)) {
+      expect(served).toBeGreaterThanOrEqual(80);
+      expect(served).toBeLessThanOrEqual(120);
+    }
+  });
+
+  it('skips a replica that has gone away', async () => {
+    replicas.push(await replica('a'), await replica('b'), await replica('c'));
+    const greeter = client(replicas, true);
+    await callMany(greeter, 30);
+    replicas[1]?.server.forceShutdown();
+    const counts = tally(await callMany(greeter, 100));
+    greeter.close();
+    expect(Object.keys(counts).sort()).toEqual(['a', 'c']);
+  });
+
+  it('retries a call that a replica answers UNAVAILABLE, so the caller never sees it', async () => {
+    replicas.push(await replica('healthy'), await replica('flaky', () => true));
+    const greeter = client(replicas, true);
+    const counts = tally(await callMany(greeter, 40));
+    greeter.close();
+    expect(counts).toEqual({ healthy: 40 });
+  }, 30_000);
+
+  it('does not retry methods of services not named idempotent', async () => {
+    replicas.push(await replica('healthy'), await replica('flaky', () => true));
+    const greeter = client(replicas, false);
+    const counts = tally(await callMany(greeter, 100));
+    greeter.close();
+    expect(counts['failed:UNAVAILABLE']).toBeGreaterThan(30);
+  });
+
+  it('reaches replicas through a dns:/// target', async () => {
+    replicas.push(await replica('named'));
+    const port = replicas[0]?.address.split(':')[1];
+    const greeter = new Greeter(
+      `dns:///localhost:${port}`,
+      credentials.createInsecure(),
+      clientChannelOptions(),
+    );
+    const counts = tally(await callMany(greeter, 10));
+    greeter.close();
+    expect(counts).toEqual({ named: 10 });
+  });
+});
