@@ -33,6 +33,7 @@ export default [
             { sourceTag: 'scope:ticker', onlyDependOnLibsWithTags: ['scope:ticker', 'scope:shared'] },
             { sourceTag: 'scope:upload', onlyDependOnLibsWithTags: ['scope:upload', 'scope:shared'] },
             { sourceTag: 'scope:chat', onlyDependOnLibsWithTags: ['scope:chat', 'scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
           ],
         },
       ],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: builds every service and runs each as its own process on this machine, on
-// its default port, with one readable line per log event. Ctrl-C (or SIGTERM) drains them
+// `npm start`: builds the four services and the gateway and runs each as its own process on
+// this machine, on its default port, with one readable line per log event. Ctrl-C (or SIGTERM) drains them
 // all as a deployment would and exits once they have stopped.
 import { spawn, spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
@@ -13,6 +13,7 @@ const SERVICES = [
   { app: 'ticker', port: 50052, contract: 'ticker.v1.TickerService (server streaming)' },
   { app: 'upload', port: 50053, contract: 'upload.v1.UploadService (client streaming)' },
   { app: 'chat', port: 50054, contract: 'chat.v1.ChatService (bidi streaming)' },
+  { app: 'gateway', port: 3000, contract: 'HTTP gateway' },
 ];
 const host = process.env.HOST ?? '127.0.0.1';
 
@@ -71,6 +72,7 @@ for (const { app, port, contract } of SERVICES) {
 function ready() {
   console.log(
     `\nquartet is running: greeter ${host}:50051, ticker ${host}:50052, upload ${host}:50053, chat ${host}:50054.` +
+      `\nThe gateway: http://${host}:3000/api/hello?name=you (also /healthz, /readyz)` +
       '\nTry: grpcurl -plaintext -d \'{"name":"you"}\' 127.0.0.1:50051 helloworld.Greeter/SayHello' +
       '\nCtrl-C stops everything.\n',
   );

@@ -49,6 +49,11 @@ export class EnvReader {
     return raw as T;
   }
 
+  /** Records a problem found by a check of the caller's own; it names the variable itself. */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
   /** Throws a ConfigError naming every bad variable read so far. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

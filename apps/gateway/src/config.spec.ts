@@ -1,0 +1,36 @@
+import { ConfigError } from '@quartet/grpc-server';
+import { loadConfig } from './config';
+
+describe(loadConfig.name, () => {
+  it('defaults to the services on this machine and port 3000', () => {
+    expect(loadConfig({})).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      deadlineMs: 5_000,
+      targets: {
+        greeter: '127.0.0.1:50051',
+        ticker: '127.0.0.1:50052',
+        upload: '127.0.0.1:50053',
+        chat: '127.0.0.1:50054',
+      },
+    });
+  });
+
+  it('reads replica lists and dns targets', () => {
+    const config = loadConfig({
+      GREETER_TARGET: '127.0.0.1:50051,127.0.0.1:50061',
+      CHAT_TARGET: 'dns:///chat.quartet.svc.cluster.local:50054',
+    });
+    expect(config.targets.greeter).toBe('ipv4:127.0.0.1:50051,127.0.0.1:50061');
+    expect(config.targets.chat).toBe('dns:///chat.quartet.svc.cluster.local:50054');
+  });
+
+  it('names every bad variable in one error', () => {
+    expect(() => loadConfig({ TICKER_TARGET: 'nowhere', DEADLINE_MS: '0' })).toThrow(
+      new ConfigError([
+        'TICKER_TARGET="nowhere" is not <host>:<port>, a comma-separated list of them, or a dns:/ipv4:/ipv6: target',
+        'DEADLINE_MS="0" is not a whole number from 1 to 300000',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,25 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Backends } from '../backends/backends';
+
+@Controller()
+export class HealthController {
+  constructor(private readonly backends: Backends) {}
+
+  /** GET /healthz: the gateway process is up. */
+  @Get('healthz')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** GET /readyz: 200 when every backend reports SERVING by grpc.health.v1, else 503 naming each. */
+  @Get('readyz')
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ ready: boolean; backends: Record<string, string> }> {
+    const backends = await this.backends.readiness(1_000);
+    const ready = Object.values(backends).every((state) => state === 'SERVING');
+    void reply.status(ready ? 200 : 503);
+    return { ready, backends };
+  }
+}

@@ -1,0 +1,30 @@
+import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Backends } from '../backends/backends';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { callUnary, SERVED_BY } from '../http/grpc-call';
+
+@Controller('api/hello')
+export class HelloController {
+  constructor(
+    private readonly backends: Backends,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** GET /api/hello?name= → `{"message": "Hello <name>"}` from helloworld.Greeter/SayHello. */
+  @Get()
+  async hello(
+    @Query('name') name: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ message: string }> {
+    if (typeof name !== 'string') throw new BadRequestException('query parameter "name" is required, once');
+    const { greeter } = this.backends;
+    const { response, servedBy } = await callUnary(
+      greeter.sayHello.bind(greeter),
+      { name },
+      this.config.deadlineMs,
+    );
+    if (servedBy) void reply.header(SERVED_BY, servedBy);
+    return { message: response.message };
+  }
+}

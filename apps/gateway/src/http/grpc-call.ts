@@ -1,0 +1,47 @@
+import { type ClientUnaryCall, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+
+export const SERVED_BY = 'x-served-by';
+
+/** A backend call that ended with a gRPC status other than OK, and the replica that said so. */
+export class GrpcCallError extends Error {
+  constructor(
+    readonly code: status,
+    readonly details: string,
+    readonly servedBy: string | undefined,
+  ) {
+    super(`${status[code]}: ${details}`);
+    this.name = 'GrpcCallError';
+  }
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response?: Res) => void,
+) => ClientUnaryCall;
+
+/** Runs a unary call with a deadline; resolves with the response and the replica that answered. */
+export function callUnary<Req, Res>(
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  deadlineMs: number,
+): Promise<{ response: Res; servedBy: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    let servedBy: string | undefined;
+    const call = method(request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => {
+      if (error) {
+        servedBy ??= first(error.metadata?.get(SERVED_BY));
+        reject(new GrpcCallError(error.code, error.details, servedBy));
+      } else {
+        resolve({ response: response as Res, servedBy });
+      }
+    });
+    call.on('metadata', (headers: Metadata) => (servedBy = first(headers.get(SERVED_BY))));
+  });
+}
+
+function first(values: unknown[] | undefined): string | undefined {
+  const [value] = values ?? [];
+  return value === undefined ? undefined : String(value);
+}
