@@ -34,6 +34,15 @@ describe('chat over gRPC', () => {
     return session;
   };
 
+  /** A member that joins over plain HTTP/2 and never reads a byte (see stalledCall). */
+  const joinWithoutReading = (user: string, room: string) =>
+    stalledCall(
+      sut.address,
+      '/chat.v1.ChatService/Chat',
+      ChatRequest.encode({ action: { $case: 'join', value: { room, user, sinceSeq: 0n } } }).finish(),
+      { halfClose: false },
+    );
+
   beforeAll(async () => {
     const config = chatConfig();
     sut = await startGrpcService({
@@ -187,12 +196,7 @@ describe('chat over gRPC', () => {
     const room = freshRoom();
     const ann = join('ann', room);
     await ann.until((e) => e.event?.$case === 'joined', 'joined');
-    const joinFrame = ChatRequest.encode({
-      action: { $case: 'join', value: { room, user: 'sleepy', sinceSeq: 0n } },
-    }).finish();
-    const sleepy = stalledCall(sut.address, '/chat.v1.ChatService/Chat', joinFrame, {
-      halfClose: false,
-    });
+    const sleepy = joinWithoutReading('sleepy', room);
     await ann.untilPresence('sleepy', true);
 
     // 900-character posts fill the sleeper's HTTP/2 window after about 70; then its backlog (64) overflows.
@@ -217,12 +221,7 @@ describe('chat over gRPC', () => {
     const room = freshRoom();
     const ann = join('ann', room);
     await ann.until((e) => e.event?.$case === 'joined', 'joined');
-    const joinFrame = ChatRequest.encode({
-      action: { $case: 'join', value: { room, user: 'gone', sinceSeq: 0n } },
-    }).finish();
-    const lost = stalledCall(sut.address, '/chat.v1.ChatService/Chat', joinFrame, {
-      halfClose: false,
-    });
+    const lost = joinWithoutReading('gone', room);
     await ann.untilPresence('gone', true);
     const before = metrics.connectedMembers;
     lost.close();

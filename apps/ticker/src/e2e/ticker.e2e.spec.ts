@@ -160,7 +160,7 @@ describe('ticker when producing a tick fails unexpectedly', () => {
     sut = await startGrpcService({
       module: BrokenClockTickerModule,
       services: [TickerServiceDefinition],
-      config: testServerConfig({ logLevel: 'fatal' as never }),
+      config: testServerConfig({ logLevel: 'fatal' }),
     });
     client = connect(TickerServiceDefinition, sut.address);
   });

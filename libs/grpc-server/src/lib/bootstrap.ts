@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
-import type { LogLevelName, ServerConfig } from './config/server-config';
+import type { ServerConfig } from './config/server-config';
 import { gracefulShutdown } from './graceful-shutdown';
 import { GrpcServerStrategy } from './grpc-server.strategy';
 import { GrpcStatusFilter } from './grpc-status.filter';
@@ -44,7 +44,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   const serviceNames = options.services.map((service) => service.fullName);
   const logger = new ConsoleLogger({
     json: config.logFormat === 'json',
-    logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevelName) + 1),
+    logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });
   const calls = new OpenCalls(config.instanceId, logger);
   const health = new HealthStatus(serviceNames);

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { EnvReader } from './env-reader';
 
 export type LogFormat = 'json' | 'text';
-export type LogLevelName = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+export type LogLevelName = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
 /** What every gRPC service reads from its environment. */
 export interface ServerConfig {
@@ -38,6 +38,13 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxConnectionAgeMs: reader.integer('MAX_CONNECTION_AGE_MS', 300_000, 1_000, 86_400_000),
     logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
-    logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
+    logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', [
+      'fatal',
+      'error',
+      'warn',
+      'log',
+      'debug',
+      'verbose',
+    ]),
   };
 }
