@@ -12,6 +12,5 @@ export {
   type RunningGrpcService,
 } from './lib/bootstrap';
 export { whenWritable } from './lib/flow-control';
-export { SERVED_BY_HEADER } from './lib/open-calls';
 export { rpcError } from './lib/rpc-errors';
 export { CLOCK, systemClockProvider, type Clock } from './lib/clock';

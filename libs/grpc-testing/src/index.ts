@@ -7,13 +7,7 @@ export {
   type CallOutcome,
   type StreamOutcome,
 } from './lib/calls';
-export {
-  connect,
-  healthClient,
-  listServicesByReflection,
-  type HealthClient,
-  type HealthCheckResponse,
-} from './lib/clients';
+export { connect, listServicesByReflection } from './lib/clients';
 export { testServerConfig } from './lib/server-config';
 export { builtApp, spawnService, type ServiceProcess, type SpawnOptions } from './lib/service-process';
 export { eventually } from './lib/eventually';

@@ -1,12 +1,6 @@
-import {
-  credentials,
-  type ServiceDefinition,
-  makeGenericClientConstructor,
-  type ServiceError,
-  type Client,
-} from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { clientChannelOptions } from '@quartet/grpc-client';
+import { clientChannelOptions, type HealthClient, healthClient } from '@quartet/grpc-client';
 import {
   ChatServiceDefinition,
   GreeterDefinition,
@@ -15,16 +9,7 @@ import {
   TickerServiceDefinition,
   UploadServiceDefinition,
 } from '@quartet/proto';
-import { service as healthService } from 'grpc-health-check';
 import { type Backend, GATEWAY_CONFIG, type GatewayConfig } from '../config';
-
-type HealthClient = Client & {
-  check(
-    request: { service: string },
-    options: { deadline: number },
-    callback: (error: ServiceError | null, response?: { status: string }) => void,
-  ): void;
-};
 
 const SERVICES: Record<Backend, string> = {
   greeter: GreeterDefinition.fullName,
@@ -47,16 +32,8 @@ export class Backends implements OnApplicationShutdown {
       credentials.createInsecure(),
       options,
     );
-    const Health = makeGenericClientConstructor(healthService as ServiceDefinition, 'Health');
     this.health = Object.fromEntries(
-      (Object.keys(SERVICES) as Backend[]).map((backend) => [
-        backend,
-        new Health(
-          config.targets[backend],
-          credentials.createInsecure(),
-          clientChannelOptions(),
-        ) as unknown as HealthClient,
-      ]),
+      (Object.keys(SERVICES) as Backend[]).map((backend) => [backend, healthClient(config.targets[backend])]),
     ) as Record<Backend, HealthClient>;
   }
 

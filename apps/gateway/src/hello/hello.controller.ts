@@ -2,7 +2,8 @@ import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestj
 import type { FastifyReply } from 'fastify';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { callUnary, SERVED_BY } from '../http/grpc-call';
+import { SERVED_BY_HEADER } from '@quartet/proto';
+import { callUnary } from '../http/grpc-call';
 
 @Controller('api/hello')
 export class HelloController {
@@ -24,7 +25,7 @@ export class HelloController {
       { name },
       this.config.deadlineMs,
     );
-    if (servedBy) void reply.header(SERVED_BY, servedBy);
+    if (servedBy) void reply.header(SERVED_BY_HEADER, servedBy);
     return { message: response.message };
   }
 }

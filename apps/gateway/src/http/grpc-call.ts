@@ -1,6 +1,5 @@
 import { type ClientUnaryCall, Metadata, type ServiceError, status } from '@grpc/grpc-js';
-
-export const SERVED_BY = 'x-served-by';
+import { SERVED_BY_HEADER } from '@quartet/proto';
 
 /** A backend call that ended with a gRPC status other than OK, and the replica that said so. */
 export class GrpcCallError extends Error {
@@ -31,13 +30,13 @@ export function callUnary<Req, Res>(
     let servedBy: string | undefined;
     const call = method(request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => {
       if (error) {
-        servedBy ??= first(error.metadata?.get(SERVED_BY));
+        servedBy ??= first(error.metadata?.get(SERVED_BY_HEADER));
         reject(new GrpcCallError(error.code, error.details, servedBy));
       } else {
         resolve({ response: response as Res, servedBy });
       }
     });
-    call.on('metadata', (headers: Metadata) => (servedBy = first(headers.get(SERVED_BY))));
+    call.on('metadata', (headers: Metadata) => (servedBy = first(headers.get(SERVED_BY_HEADER))));
   });
 }
 

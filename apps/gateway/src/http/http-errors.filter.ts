@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { GrpcCallError, SERVED_BY } from './grpc-call';
+import { SERVED_BY_HEADER } from '@quartet/proto';
+import { GrpcCallError } from './grpc-call';
 
 /** The HTTP status for each gRPC status a backend can answer with. */
 const HTTP_STATUS: Partial<Record<status, number>> = {
@@ -32,7 +33,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof GrpcCallError) {
-      if (exception.servedBy) void reply.header(SERVED_BY, exception.servedBy);
+      if (exception.servedBy) void reply.header(SERVED_BY_HEADER, exception.servedBy);
       const internal = exception.code === status.INTERNAL || exception.code === status.UNKNOWN;
       void reply.status(HTTP_STATUS[exception.code] ?? 500).send({
         error: { code: status[exception.code], message: internal ? 'internal error' : exception.details },

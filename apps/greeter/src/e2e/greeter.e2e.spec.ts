@@ -1,15 +1,15 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { type RunningGrpcService, SERVED_BY_HEADER, startGrpcService } from '@quartet/grpc-server';
+import { healthClient } from '@quartet/grpc-client';
+import { type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
 import {
   connect,
   deadlineIn,
-  healthClient,
   listServicesByReflection,
   outcomeOf,
   readAll,
   testServerConfig,
 } from '@quartet/grpc-testing';
-import { GreeterDefinition, type GrpcClient, type HelloReply } from '@quartet/proto';
+import { GreeterDefinition, type GrpcClient, type HelloReply, SERVED_BY_HEADER } from '@quartet/proto';
 import { GreeterModule } from '../greeter/greeter.module';
 
 describe('greeter over gRPC', () => {

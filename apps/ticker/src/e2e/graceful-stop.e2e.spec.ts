@@ -1,8 +1,8 @@
 import { Metadata, status } from '@grpc/grpc-js';
+import { healthClient } from '@quartet/grpc-client';
 import {
   connect,
   deadlineIn,
-  healthClient,
   nextMessage,
   readAll,
   type ServiceProcess,

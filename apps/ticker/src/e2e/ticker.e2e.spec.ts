@@ -1,6 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { Module } from '@nestjs/common';
-import { CLOCK, type RunningGrpcService, SERVED_BY_HEADER, startGrpcService } from '@quartet/grpc-server';
+import { CLOCK, type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
 import {
   connect,
   deadlineIn,
@@ -12,7 +12,7 @@ import {
   statusOf,
   testServerConfig,
 } from '@quartet/grpc-testing';
-import { type GrpcClient, TickerServiceDefinition, WatchRequest } from '@quartet/proto';
+import { type GrpcClient, SERVED_BY_HEADER, TickerServiceDefinition, WatchRequest } from '@quartet/proto';
 import { priceAt } from '../ticker/price-walk';
 import { TickerController } from '../ticker/ticker.controller';
 import { TickerMetrics } from '../ticker/ticker.metrics';

@@ -1,7 +1,6 @@
 import { Metadata, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
 import type { LoggerService } from '@nestjs/common';
-
-export const SERVED_BY_HEADER = 'x-served-by';
+import { SERVED_BY_HEADER } from '@quartet/proto';
 
 interface OpenCall {
   readonly path: string;

@@ -3,35 +3,15 @@ import {
   type Client,
   type ServiceDefinition,
   makeGenericClientConstructor,
-  type ServiceError,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { type GenericServiceDefinition, type GrpcClient, grpcClientConstructor } from '@quartet/proto';
-import { service as healthService } from 'grpc-health-check';
 import { dirname, join } from 'node:path';
 
 /** A client of `definition` at `address`, typed by the generated contract. */
 export function connect<D extends GenericServiceDefinition>(definition: D, address: string): GrpcClient<D> {
   const Constructor = grpcClientConstructor(definition);
   return new Constructor(address, credentials.createInsecure());
-}
-
-export interface HealthCheckResponse {
-  status: 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
-}
-
-export type HealthClient = Client & {
-  check(
-    request: { service: string },
-    callback: (error: ServiceError | null, response?: HealthCheckResponse) => void,
-  ): void;
-  watch(request: { service: string }): import('@grpc/grpc-js').ClientReadableStream<HealthCheckResponse>;
-};
-
-/** A grpc.health.v1.Health client, as load balancers and Kubernetes probes use it. */
-export function healthClient(address: string): HealthClient {
-  const Constructor = makeGenericClientConstructor(healthService as ServiceDefinition, 'Health');
-  return new Constructor(address, credentials.createInsecure()) as unknown as HealthClient;
 }
 
 type ReflectionClient = Client & {
