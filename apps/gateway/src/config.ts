@@ -11,6 +11,10 @@ export interface GatewayConfig {
   readonly targets: Readonly<Record<Backend, string>>;
   /** DEADLINE_MS: the deadline of every unary call to a backend. */
   readonly deadlineMs: number;
+  /** STREAM_DEADLINE_MS: the deadline of every streaming call (a ticker, an upload, a chat session). */
+  readonly streamDeadlineMs: number;
+  /** WEB_ROOT: the built web page (`nx build web`), served at `/`. */
+  readonly webRoot: string;
   readonly logFormat: 'json' | 'text';
 }
 
@@ -24,8 +28,11 @@ const DEFAULT_TARGETS: Record<Backend, string> = {
   chat: '127.0.0.1:50054',
 };
 
-/** The gateway's settings from its environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: Environment): GatewayConfig {
+/**
+ * The gateway's settings from its environment; throws a ConfigError naming every bad variable.
+ * `defaultWebRoot` is where the build put the page: `dist/apps/web`, beside the gateway's bundle.
+ */
+export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): GatewayConfig {
   const reader = new EnvReader(env);
   const { host, port, logFormat } = readServerConfig(reader, GATEWAY_DEFAULT_PORT);
   const targets = {} as Record<Backend, string>;
@@ -36,6 +43,8 @@ export function loadConfig(env: Environment): GatewayConfig {
     targets[backend] = 'target' in parsed ? parsed.target : DEFAULT_TARGETS[backend];
   }
   const deadlineMs = reader.integer('DEADLINE_MS', 5_000, 1, 300_000);
+  const streamDeadlineMs = reader.integer('STREAM_DEADLINE_MS', 3_600_000, 1, 86_400_000);
+  const webRoot = reader.string('WEB_ROOT', defaultWebRoot);
   reader.done();
-  return { host, port, targets, deadlineMs, logFormat };
+  return { host, port, targets, deadlineMs, streamDeadlineMs, webRoot, logFormat };
 }

@@ -1,20 +1,37 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Backends } from './backends/backends';
+import { ChatSocketServer } from './chat/chat-socket.server';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { HelloController } from './hello/hello.controller';
 import { HttpErrorsFilter } from './http/http-errors.filter';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { TickerController } from './ticker/ticker.controller';
+import { UploadController } from './upload/upload.controller';
+import { WebPage } from './web/web-page';
+import { WebPageController } from './web/web-page.controller';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HelloController, HealthController],
+      controllers: [
+        HelloController,
+        TickerController,
+        UploadController,
+        HealthController,
+        MetricsController,
+        WebPageController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        GatewayMetrics,
         Backends,
+        ChatSocketServer,
+        WebPage,
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
       ],
     };

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { recordHttpMetrics } from './metrics/http-metrics.hook';
 
 export interface RunningGateway {
   readonly app: INestApplication;
@@ -18,8 +20,15 @@ export async function startGateway(
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.forRoot(config),
     new FastifyAdapter(),
-    { logger },
+    // No route takes a parsed body; the one that takes a body streams it (see below).
+    { logger, bodyParser: false },
   );
+  const fastify = app.getHttpAdapter().getInstance();
+  // Fastify would read JSON and text bodies whole before the handler runs. Every body is
+  // left unread instead, for POST /api/uploads to stream through.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  recordHttpMetrics(fastify, app.get(GatewayMetrics));
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

@@ -7,10 +7,31 @@ export class GrpcCallError extends Error {
     readonly code: status,
     readonly details: string,
     readonly servedBy: string | undefined,
+    /** HTTP statuses this route gives some gRPC statuses instead of the usual ones. */
+    readonly httpOverrides: Partial<Record<status, number>> = {},
   ) {
     super(`${status[code]}: ${details}`);
     this.name = 'GrpcCallError';
   }
+
+  static from(
+    error: ServiceError,
+    servedBy: string | undefined,
+    httpOverrides?: Partial<Record<status, number>>,
+  ): GrpcCallError {
+    return new GrpcCallError(
+      error.code,
+      error.details,
+      servedBy ?? servedByOf(error.metadata),
+      httpOverrides,
+    );
+  }
+}
+
+/** The replica named in a response's headers or trailers. */
+export function servedByOf(metadata: Metadata | undefined): string | undefined {
+  const [value] = metadata?.get(SERVED_BY_HEADER) ?? [];
+  return value === undefined ? undefined : String(value);
 }
 
 type UnaryMethod<Req, Res> = (
@@ -29,18 +50,9 @@ export function callUnary<Req, Res>(
   return new Promise((resolve, reject) => {
     let servedBy: string | undefined;
     const call = method(request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => {
-      if (error) {
-        servedBy ??= first(error.metadata?.get(SERVED_BY_HEADER));
-        reject(new GrpcCallError(error.code, error.details, servedBy));
-      } else {
-        resolve({ response: response as Res, servedBy });
-      }
+      if (error) reject(GrpcCallError.from(error, servedBy));
+      else resolve({ response: response as Res, servedBy });
     });
-    call.on('metadata', (headers: Metadata) => (servedBy = first(headers.get(SERVED_BY_HEADER))));
+    call.on('metadata', (headers: Metadata) => (servedBy = servedByOf(headers)));
   });
-}
-
-function first(values: unknown[] | undefined): string | undefined {
-  const [value] = values ?? [];
-  return value === undefined ? undefined : String(value);
 }

@@ -1,29 +1,12 @@
-import { status } from '@grpc/grpc-js';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SERVED_BY_HEADER } from '@quartet/proto';
 import { GrpcCallError } from './grpc-call';
-
-/** The HTTP status for each gRPC status a backend can answer with. */
-const HTTP_STATUS: Partial<Record<status, number>> = {
-  [status.INVALID_ARGUMENT]: 400,
-  [status.FAILED_PRECONDITION]: 400,
-  [status.OUT_OF_RANGE]: 400,
-  [status.UNAUTHENTICATED]: 401,
-  [status.PERMISSION_DENIED]: 403,
-  [status.NOT_FOUND]: 404,
-  [status.ALREADY_EXISTS]: 409,
-  [status.ABORTED]: 409,
-  [status.RESOURCE_EXHAUSTED]: 429,
-  [status.CANCELLED]: 499,
-  [status.UNIMPLEMENTED]: 501,
-  [status.UNAVAILABLE]: 503,
-  [status.DEADLINE_EXCEEDED]: 504,
-};
+import { grpcErrorBody, httpStatusOf } from './grpc-status';
 
 /**
- * Every error as JSON, `{"error": {"code", "message"}}`: a backend's gRPC status as the HTTP
- * status above with the backend's message, a bad request as 4xx, anything else as a 500
+ * Every error as JSON, `{"error": {"code", "message"}}`: a backend's gRPC status as its
+ * HTTP status (grpc-status.ts) with the backend's message, a bad request as 4xx, anything else as a 500
  * whose details stay in the log.
  */
 @Catch()
@@ -34,10 +17,9 @@ export class HttpErrorsFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof GrpcCallError) {
       if (exception.servedBy) void reply.header(SERVED_BY_HEADER, exception.servedBy);
-      const internal = exception.code === status.INTERNAL || exception.code === status.UNKNOWN;
-      void reply.status(HTTP_STATUS[exception.code] ?? 500).send({
-        error: { code: status[exception.code], message: internal ? 'internal error' : exception.details },
-      });
+      void reply
+        .status(httpStatusOf(exception.code, exception.httpOverrides))
+        .send(grpcErrorBody(exception.code, exception.details));
       return;
     }
     if (exception instanceof HttpException) {

@@ -1,0 +1,110 @@
+import { type ClientDuplexStream, type ServiceError, status } from '@grpc/grpc-js';
+import type { ChatRequest, ChatResponse } from '@quartet/proto';
+import type { RawData, WebSocket } from 'ws';
+import { grpcErrorBody } from '../http/grpc-status';
+import { chatEventJson } from '../http/wire-json';
+import { parseClientFrame } from './client-frames';
+
+/** Above this many bytes waiting for the member's socket, the backend stream is paused... */
+const PAUSE_ABOVE_BYTES = 256 * 1024;
+/** ...and below this many, it reads again. */
+const RESUME_BELOW_BYTES = 64 * 1024;
+/** How long a member that left may take to finish its half-closed call. */
+const LEAVE_GRACE_MS = 5_000;
+
+/** WebSocket close codes (RFC 6455 §7.4) for the ways a chat call can end. */
+function closeCodeOf(code: status): number {
+  if (code === status.OK) return 1000;
+  if (code === status.UNAVAILABLE) return 1013; // try again later
+  if (code === status.INTERNAL || code === status.UNKNOWN) return 1011;
+  return 1008; // policy: the member broke a rule or outlived its deadline
+}
+
+export interface ChatSessionEvents {
+  /** A backend stream was paused because the member read too slowly. */
+  onPause(): void;
+  onClose(): void;
+}
+
+/**
+ * One member's WebSocket joined to its chat.v1.ChatService/Chat call: each post frame the
+ * member sends becomes a `post`, each event of the call a JSON frame. A bad frame gets an
+ * `error` frame and the session goes on; the call ending closes the socket, with an
+ * `error` frame first when it failed; the socket closing half-closes the call, so the
+ * room sees the member leave.
+ *
+ * Memory is bounded both ways: a member reading slowly pauses the backend stream (whose
+ * flow control then lets the chat service cut the member off by its own backlog rule),
+ * and a backend reading slowly pauses the member's socket.
+ */
+export class ChatSession {
+  private paused = false;
+  private ended = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly call: ClientDuplexStream<ChatRequest, ChatResponse>,
+    private readonly events: ChatSessionEvents,
+  ) {
+    call.on('data', (response: ChatResponse) => {
+      const frame = chatEventJson(response);
+      if (frame) this.send(frame);
+    });
+    call.on('error', (error: ServiceError) => this.end(error.code, error.details));
+    call.on('end', () => this.end(status.OK, ''));
+    call.on('drain', () => socket.resume());
+    socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary));
+    socket.once('close', () => this.leave());
+  }
+
+  /** Ends the session from the gateway's side (it is shutting down). */
+  shutDown(): void {
+    this.ended = true;
+    this.call.cancel();
+    this.socket.close(1001, 'the gateway is shutting down');
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    const frame = parseClientFrame(data, isBinary);
+    if ('problem' in frame) {
+      this.send({ type: 'error', ...grpcErrorBody(status.INVALID_ARGUMENT, frame.problem) });
+      return;
+    }
+    if (this.ended) return;
+    const writable = this.call.write({ action: { $case: 'post', value: frame.post } });
+    if (!writable) this.socket.pause();
+  }
+
+  private send(frame: object): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(frame), () => {
+      if (this.paused && this.socket.bufferedAmount < RESUME_BELOW_BYTES) {
+        this.paused = false;
+        this.call.resume();
+      }
+    });
+    if (!this.paused && this.socket.bufferedAmount > PAUSE_ABOVE_BYTES) {
+      this.paused = true;
+      this.call.pause();
+      this.events.onPause();
+    }
+  }
+
+  private end(code: status, details: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (code !== status.OK) this.send({ type: 'error', ...grpcErrorBody(code, details) });
+    // A close reason is at most 123 bytes; the error frame carries the whole message.
+    this.socket.close(closeCodeOf(code), status[code]);
+  }
+
+  private leave(): void {
+    this.events.onClose();
+    if (this.ended) return;
+    this.ended = true;
+    this.call.end();
+    // What the room still sends is read and dropped, so that the call can finish.
+    this.call.resume();
+    setTimeout(() => this.call.cancel(), LEAVE_GRACE_MS).unref();
+  }
+}

@@ -1,0 +1,30 @@
+import type { ChatResponse, UploadResponse, WatchResponse } from '@quartet/proto';
+
+// The JSON the gateway speaks: plain numbers for seq and sizes (they stay far below 2^53),
+// ISO-8601 strings for times, and one `type` field naming the event of a oneof.
+
+export function tickJson(tick: WatchResponse) {
+  return { symbol: tick.symbol, seq: Number(tick.seq), price: tick.price, time: tick.time?.toISOString() };
+}
+
+export function uploadJson(upload: UploadResponse) {
+  return { ...upload, size: Number(upload.size) };
+}
+
+export function chatEventJson({ event }: ChatResponse) {
+  switch (event?.$case) {
+    case 'joined':
+      return { type: 'joined', ...event.value, lastSeq: Number(event.value.lastSeq) };
+    case 'message':
+      return {
+        type: 'message',
+        ...event.value,
+        seq: Number(event.value.seq),
+        time: event.value.time?.toISOString(),
+      };
+    case 'presence':
+      return { type: 'presence', ...event.value };
+    default:
+      return undefined;
+  }
+}

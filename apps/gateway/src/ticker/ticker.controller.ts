@@ -1,0 +1,37 @@
+import { Metadata } from '@grpc/grpc-js';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Backends } from '../backends/backends';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { type Query as QueryParams, wholeNumberParam } from '../http/query';
+import { relayServerSentEvents } from '../http/server-sent-events';
+import { tickJson } from '../http/wire-json';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+
+@Controller('api/ticker')
+export class TickerController {
+  constructor(
+    private readonly backends: Backends,
+    private readonly metrics: GatewayMetrics,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /**
+   * GET /api/ticker/:symbol?count=&intervalMs= → Server-Sent Events, one tick per event,
+   * from ticker.v1.TickerService/Watch. The symbol's rules are the ticker's to enforce.
+   */
+  @Get(':symbol')
+  watch(@Param('symbol') symbol: string, @Query() query: QueryParams, @Res() reply: FastifyReply): void {
+    const count = wholeNumberParam(query, 'count', 0);
+    const intervalMs = wholeNumberParam(query, 'intervalMs', 1_000);
+    reply.hijack();
+    const call = this.backends.ticker.watch({ symbol, count, intervalMs }, new Metadata(), {
+      deadline: Date.now() + this.config.streamDeadlineMs,
+    });
+    relayServerSentEvents(call, reply.raw, {
+      route: '/api/ticker/:symbol',
+      metrics: this.metrics,
+      toJson: tickJson,
+    });
+  }
+}

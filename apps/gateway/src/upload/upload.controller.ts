@@ -1,0 +1,50 @@
+import { Controller, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SERVED_BY_HEADER } from '@quartet/proto';
+import { Backends } from '../backends/backends';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { type Query as QueryParams, requiredParam } from '../http/query';
+import { uploadJson } from '../http/wire-json';
+import { streamUpload } from './stream-upload';
+
+@Controller('api/uploads')
+export class UploadController {
+  constructor(
+    private readonly backends: Backends,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /**
+   * POST /api/uploads?name= with the file as the raw body → 201 and the stored file's
+   * `{id, name, size, chunks, sha256}`. A Content-Length, when sent, is the declared size
+   * the backend checks the bytes against.
+   */
+  @Post()
+  @HttpCode(201)
+  async upload(
+    @Query() query: QueryParams,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReturnType<typeof uploadJson>> {
+    const length = request.headers['content-length'];
+    try {
+      const name = requiredParam(query, 'name');
+      const { response, servedBy } = await streamUpload(
+        this.backends.upload,
+        request.raw,
+        {
+          name,
+          contentType: request.headers['content-type'] ?? 'application/octet-stream',
+          size: length === undefined ? undefined : BigInt(length),
+        },
+        this.config.streamDeadlineMs,
+      );
+      if (servedBy) void reply.header(SERVED_BY_HEADER, servedBy);
+      return uploadJson(response);
+    } catch (error) {
+      // The rest of a refused body is not worth reading: answer, then close the connection.
+      if (!request.raw.complete) void reply.header('connection', 'close');
+      throw error;
+    }
+  }
+}

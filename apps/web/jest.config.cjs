@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'web',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,178 @@
+import { ChatLog, type ChatLine } from './chat-log';
+import { byId, element, say } from './dom';
+
+// The chat service's own rules, checked here so that a person sees why before joining:
+// a refused WebSocket handshake tells the browser nothing of the reason.
+const ROOM = /^[a-z0-9_-]{1,32}$/;
+const USER = /^[A-Za-z0-9._-]{1,32}$/;
+const RETRY_MS = [500, 1_000, 2_000, 5_000, 10_000];
+
+type Frame =
+  | ({ type: 'message' } & ChatLine)
+  | { type: 'joined'; members: string[]; lastSeq: number }
+  | { type: 'presence'; user: string; online: boolean }
+  | { type: 'error'; error: { code: string; message: string } };
+
+/**
+ * The chat card: /api/chat as a WebSocket. A dropped connection reconnects with
+ * `since` = the last seq seen, so the room replays what was missed; a post made while
+ * disconnected is sent on reconnect with the same client id, and the room stores it once.
+ */
+class ChatPanel {
+  private readonly log = new ChatLog();
+  private readonly members = new Set<string>();
+  private readonly unsent = new Map<string, string>();
+  private socket: WebSocket | undefined;
+  private room = '';
+  private user = '';
+  private wanted = false;
+  private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private readonly status = byId('chat-status');
+  private readonly list = byId<HTMLOListElement>('chat-messages');
+  private readonly postForm = byId<HTMLFormElement>('chat-post');
+  private readonly toggle = byId<HTMLButtonElement>('chat-toggle');
+
+  join(room: string, user: string): void {
+    if (!ROOM.test(room)) return say(this.status, 'A room is 1 to 32 of a-z, 0-9, - and _.', 'bad');
+    if (!USER.test(user)) return say(this.status, 'A name is 1 to 32 of A-Z, a-z, 0-9, ., - and _.', 'bad');
+    if (room !== this.room) this.log.clear();
+    this.room = room;
+    this.user = user;
+    this.wanted = true;
+    this.retries = 0;
+    this.toggle.textContent = 'Leave';
+    this.render();
+    this.connect();
+  }
+
+  leave(): void {
+    this.wanted = false;
+    clearTimeout(this.retryTimer);
+    this.socket?.close(1000, 'left');
+    this.toggle.textContent = 'Join';
+    this.members.clear();
+    this.renderMembers();
+    say(this.status, 'You left the room.');
+  }
+
+  get joined(): boolean {
+    return this.wanted;
+  }
+
+  post(text: string): void {
+    const clientId = randomId();
+    this.unsent.set(clientId, text);
+    this.send(clientId, text);
+  }
+
+  private connect(): void {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const query = new URLSearchParams({ room: this.room, user: this.user, since: String(this.log.lastSeq) });
+    const socket = new WebSocket(`${scheme}://${location.host}/api/chat?${query}`);
+    this.socket = socket;
+    say(this.status, `Joining ${this.room}…`);
+    socket.addEventListener('open', () => {
+      this.retries = 0;
+      this.enablePosting(true);
+      for (const [clientId, text] of this.unsent) this.send(clientId, text);
+    });
+    socket.addEventListener('message', (event) => this.receive(JSON.parse(String(event.data)) as Frame));
+    socket.addEventListener('close', (event) => {
+      if (this.socket !== socket) return;
+      this.enablePosting(false);
+      // 1008: the chat service refused something this page sent; retrying would repeat it.
+      if (!this.wanted || event.code === 1008) return;
+      const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
+      say(this.status, `Connection lost; trying again in ${delay / 1000} s…`, 'bad');
+      this.retryTimer = setTimeout(() => this.wanted && this.connect(), delay);
+    });
+  }
+
+  private send(clientId: string, text: string): void {
+    if (this.socket?.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify({ type: 'post', text, clientId }));
+    }
+  }
+
+  private receive(frame: Frame): void {
+    switch (frame.type) {
+      case 'joined':
+        this.members.clear();
+        for (const member of frame.members) this.members.add(member);
+        this.renderMembers();
+        say(this.status, `In ${this.room} as ${this.user}.`, 'good');
+        break;
+      case 'message':
+        if (frame.clientId) this.unsent.delete(frame.clientId);
+        if (this.log.add(frame)) this.render();
+        break;
+      case 'presence':
+        if (frame.online) this.members.add(frame.user);
+        else this.members.delete(frame.user);
+        this.renderMembers();
+        break;
+      case 'error':
+        say(this.status, `${frame.error.message} (${frame.error.code})`, 'bad');
+        break;
+    }
+  }
+
+  private render(): void {
+    const atBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    this.list.replaceChildren(
+      ...this.log.all.map((line) => {
+        const item = element('li', line.user === this.user ? 'own' : '');
+        const when = line.time ? new Date(line.time).toLocaleTimeString() : '';
+        item.append(
+          element('span', 'who', line.user),
+          element('span', 'text', line.text),
+          element('span', 'when', when),
+        );
+        return item;
+      }),
+    );
+    if (atBottom) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  private renderMembers(): void {
+    const names = [...this.members].sort();
+    byId('chat-members').textContent = names.length ? `Here: ${names.join(', ')}` : '';
+  }
+
+  private enablePosting(enabled: boolean): void {
+    for (const control of this.postForm.querySelectorAll<HTMLInputElement | HTMLButtonElement>(
+      'input, button',
+    )) {
+      control.disabled = !enabled;
+    }
+  }
+}
+
+/** A client id for a post: random, and available on plain http, unlike crypto.randomUUID. */
+function randomId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+export function setUpChat(): void {
+  const panel = new ChatPanel();
+  const joinForm = byId<HTMLFormElement>('chat-join');
+  const postForm = byId<HTMLFormElement>('chat-post');
+  const field = (form: HTMLFormElement, name: string) => form.elements.namedItem(name) as HTMLInputElement;
+  field(joinForm, 'user').value ||= `guest-${randomId().slice(0, 4)}`;
+  joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (panel.joined) panel.leave();
+    else panel.join(field(joinForm, 'room').value.trim(), field(joinForm, 'user').value.trim());
+  });
+  postForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = field(postForm, 'text');
+    if (!input.value.trim()) return;
+    panel.post(input.value);
+    input.value = '';
+  });
+}

@@ -1,0 +1,30 @@
+import { EventStreamParser } from './event-stream';
+
+describe(EventStreamParser.name, () => {
+  it('returns each event once its blank line arrives', () => {
+    const parser = new EventStreamParser();
+    expect(parser.push('data: {"seq":1}\n\ndata: {"seq"')).toEqual([{ event: 'message', data: '{"seq":1}' }]);
+    expect(parser.push(':2}\n')).toEqual([]);
+    expect(parser.push('\nevent: end\ndata: {}\n\n')).toEqual([
+      { event: 'message', data: '{"seq":2}' },
+      { event: 'end', data: '{}' },
+    ]);
+  });
+
+  it('reads CRLF and CR line ends, even split between pieces', () => {
+    const parser = new EventStreamParser();
+    expect(parser.push('event: error\r')).toEqual([]);
+    expect(parser.push('\ndata: x\r\r')).toEqual([{ event: 'error', data: 'x' }]);
+  });
+
+  it('joins multi-line data, skips comments and fields it does not use', () => {
+    const parser = new EventStreamParser();
+    expect(parser.push(': keep-alive\nid: 7\ndata: a\ndata:b\nretry: 10\n\n')).toEqual([
+      { event: 'message', data: 'a\nb' },
+    ]);
+  });
+
+  it('sends no event for a blank line without data', () => {
+    expect(new EventStreamParser().push('event: end\n\n\n')).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+/** One Server-Sent Event: its type (`message` unless named) and its data. */
+export interface StreamEvent {
+  readonly event: string;
+  readonly data: string;
+}
+
+/**
+ * Parses a text/event-stream as it arrives, in pieces cut anywhere: `push` takes the next
+ * piece and returns the events it completed. Only `event:` and `data:` fields are kept;
+ * comments and `id:`/`retry:` are not used by the gateway's streams.
+ */
+export class EventStreamParser {
+  private buffer = '';
+  private event = 'message';
+  private data: string[] = [];
+
+  push(text: string): StreamEvent[] {
+    this.buffer += text;
+    const events: StreamEvent[] = [];
+    let newline: number;
+    while ((newline = this.buffer.search(/\r\n|\r|\n/)) >= 0) {
+      const line = this.buffer.slice(0, newline);
+      const width = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
+      // A lone \r at the very end may be the first half of \r\n: wait for the next piece.
+      if (width === 1 && this.buffer[newline] === '\r' && newline === this.buffer.length - 1) break;
+      this.buffer = this.buffer.slice(newline + width);
+      if (line === '') {
+        if (this.data.length > 0) events.push({ event: this.event, data: this.data.join('\n') });
+        this.event = 'message';
+        this.data = [];
+        continue;
+      }
+      const colon = line.indexOf(':');
+      if (colon === 0) continue;
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'event') this.event = value;
+      else if (field === 'data') this.data.push(value);
+    }
+    return events;
+  }
+}
