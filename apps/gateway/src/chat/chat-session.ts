@@ -1,6 +1,7 @@
 import { type ClientDuplexStream, type ServiceError, status } from '@grpc/grpc-js';
 import type { ChatRequest, ChatResponse } from '@quartet/proto';
 import type { RawData, WebSocket } from 'ws';
+import { servedByOf } from '../http/grpc-call';
 import { grpcErrorBody } from '../http/grpc-status';
 import { chatEventJson } from '../http/wire-json';
 import { parseClientFrame } from './client-frames';
@@ -50,8 +51,10 @@ export class ChatSession {
       const frame = chatEventJson(response);
       if (frame) this.send(frame);
     });
-    call.on('error', (error: ServiceError) => this.end(error.code, error.details));
-    call.on('end', () => this.end(status.OK, ''));
+    call.on('error', (error: ServiceError) =>
+      this.end(error.code, error.details, servedByOf(error.metadata)),
+    );
+    call.on('end', () => this.end(status.OK, '', undefined));
     call.on('drain', () => socket.resume());
     socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary));
     socket.once('close', () => this.leave());
@@ -67,7 +70,7 @@ export class ChatSession {
   private receive(data: Buffer, isBinary: boolean): void {
     const frame = parseClientFrame(data, isBinary);
     if ('problem' in frame) {
-      this.send({ type: 'error', ...grpcErrorBody(status.INVALID_ARGUMENT, frame.problem) });
+      this.send({ type: 'error', ...grpcErrorBody(status.INVALID_ARGUMENT, frame.problem, undefined) });
       return;
     }
     if (this.ended) return;
@@ -90,10 +93,10 @@ export class ChatSession {
     }
   }
 
-  private end(code: status, details: string): void {
+  private end(code: status, details: string, servedBy: string | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    if (code !== status.OK) this.send({ type: 'error', ...grpcErrorBody(code, details) });
+    if (code !== status.OK) this.send({ type: 'error', ...grpcErrorBody(code, details, servedBy) });
     // A close reason is at most 123 bytes; the error frame carries the whole message.
     this.socket.close(closeCodeOf(code), status[code]);
   }

@@ -98,7 +98,8 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       socket.off('close', onSocketGone);
       const statusCode = httpStatusOf(error.code);
       record(statusCode);
-      answerUpgrade(socket, statusCode, grpcErrorBody(error.code, error.details), servedByOf(error.metadata));
+      const servedBy = servedByOf(error.metadata);
+      answerUpgrade(socket, statusCode, grpcErrorBody(error.code, error.details, servedBy), servedBy);
     };
     call.once('error', refuse);
     call.once('metadata', (headers: Metadata) => {

@@ -1,34 +1,20 @@
-import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
-import { ConsoleLogger } from '@nestjs/common';
-import type { Backend, GatewayConfig } from '../config';
-import { type RunningGateway, startGateway } from '../gateway';
+import type { ServiceProcess } from '@quartet/grpc-testing';
+import type { Backend } from '../config';
+import type { RunningGateway } from '../gateway';
+import { addressesOf, sample, spawnBackends, startTestGateway, stopAll } from './fixture';
 
 describe('gateway over the real services', () => {
-  const services = {} as Record<Backend, ServiceProcess>;
+  let services: Record<Backend, ServiceProcess>;
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    for (const backend of ['greeter', 'ticker', 'upload', 'chat'] as Backend[]) {
-      services[backend] = await spawnService(backend, { env: { INSTANCE_ID: `${backend}-1` } });
-    }
-    const config: GatewayConfig = {
-      host: '127.0.0.1',
-      port: 0,
-      targets: {
-        greeter: services.greeter.address,
-        ticker: services.ticker.address,
-        upload: services.upload.address,
-        chat: services.chat.address,
-      },
-      deadlineMs: 2_000,
-      logFormat: 'json',
-    };
-    gateway = await startGateway(config, new ConsoleLogger({ logLevels: ['fatal'] }));
+    services = await spawnBackends();
+    gateway = await startTestGateway(addressesOf(services));
   }, 60_000);
 
   afterAll(async () => {
     await gateway?.app.close();
-    await Promise.all(Object.values(services).map((service) => service.stop()));
+    await stopAll(services ?? {});
   });
 
   const get = (path: string) => fetch(`${gateway.url}${path}`);
@@ -64,6 +50,54 @@ describe('gateway over the real services', () => {
     const response = await get('/api/nothing');
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('GET / serves the built page with a strict content security policy, and its files by exact name', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    const script = /<script src="(main\.[0-9a-f]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+
+    const bundle = await get(`/${script}`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(bundle.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const again = await fetch(`${gateway.url}/${script}`, {
+      headers: { 'if-none-match': bundle.headers.get('etag') ?? '' },
+    });
+    expect(again.status).toBe(304);
+
+    for (const path of ['/nothing.js', '/..%2Fgateway%2Fmain.js']) {
+      const missing = await get(path);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    }
+  });
+
+  it('GET /metrics counts requests by route pattern and status, and calls by gRPC method and code', async () => {
+    await get('/api/hello?name=metrics');
+    await get('/api/hello?name=');
+    const response = await get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(sample(text, 'http_requests_total{method="GET",route="/api/hello",status="200"}')).toBeGreaterThan(
+      0,
+    );
+    expect(sample(text, 'http_requests_total{method="GET",route="/api/hello",status="400"}')).toBeGreaterThan(
+      0,
+    );
+    expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/hello"');
+    const sayHello = 'grpc_service="helloworld.Greeter",grpc_method="SayHello",grpc_type="unary"';
+    expect(sample(text, `grpc_client_handled_total{${sayHello},grpc_code="OK"}`)).toBeGreaterThan(0);
+    expect(
+      sample(text, `grpc_client_handled_total{${sayHello},grpc_code="INVALID_ARGUMENT"}`),
+    ).toBeGreaterThan(0);
+    expect(text).toContain(`grpc_client_handling_seconds_count{${sayHello},grpc_code="OK"}`);
+    expect(text).toContain('process_resident_memory_bytes');
   });
 
   it('GET /healthz is 200 while the process runs', async () => {

@@ -27,10 +27,24 @@ export function httpStatusOf(code: status, overrides: Partial<Record<status, num
 }
 
 /**
- * The JSON error body for a backend's status. A backend's own message is passed on except
- * for INTERNAL and UNKNOWN, whose details are for its logs, not for callers.
+ * What callers are told when the gateway's own client ended the call, no backend having
+ * answered: grpc-js's text names addresses and timings, which are for operators.
  */
-export function grpcErrorBody(code: status, details: string): ErrorBody {
+const CLIENT_SIDE_MESSAGES: Partial<Record<status, string>> = {
+  [status.UNAVAILABLE]: 'the service is unavailable; try again shortly',
+  [status.DEADLINE_EXCEEDED]: 'the service did not answer within the deadline',
+  [status.CANCELLED]: 'the call was cancelled',
+};
+
+/**
+ * The JSON error body for a call's status. `servedBy` is the replica that answered, if one
+ * did: its message is passed on, except for INTERNAL and UNKNOWN, whose details are for
+ * its logs. A status from the gateway's own client gets a plain message instead.
+ */
+export function grpcErrorBody(code: status, details: string, servedBy: string | undefined): ErrorBody {
   const internal = code === status.INTERNAL || code === status.UNKNOWN;
-  return { error: { code: status[code] ?? 'UNKNOWN', message: internal ? 'internal error' : details } };
+  const message = internal
+    ? 'internal error'
+    : ((servedBy === undefined ? CLIENT_SIDE_MESSAGES[code] : undefined) ?? details);
+  return { error: { code: status[code] ?? 'UNKNOWN', message } };
 }

@@ -19,7 +19,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
       if (exception.servedBy) void reply.header(SERVED_BY_HEADER, exception.servedBy);
       void reply
         .status(httpStatusOf(exception.code, exception.httpOverrides))
-        .send(grpcErrorBody(exception.code, exception.details));
+        .send(grpcErrorBody(exception.code, exception.details, exception.servedBy));
       return;
     }
     if (exception instanceof HttpException) {

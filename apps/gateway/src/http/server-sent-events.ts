@@ -63,12 +63,12 @@ export function relayServerSentEvents<T>(
   call.on('error', (error: ServiceError) => {
     failed = true;
     if (response.destroyed) return;
-    const body = grpcErrorBody(error.code, error.details);
+    const servedBy = servedByOf(error.metadata);
+    const body = grpcErrorBody(error.code, error.details, servedBy);
     if (headersSent) {
       response.end(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
       return;
     }
-    const servedBy = servedByOf(error.metadata);
     response.writeHead(httpStatusOf(error.code), {
       'content-type': 'application/json; charset=utf-8',
       ...(servedBy ? { [SERVED_BY_HEADER]: servedBy } : {}),

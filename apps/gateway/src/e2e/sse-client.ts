@@ -1,0 +1,44 @@
+import { connect, type Socket } from 'node:net';
+
+/** Reads Server-Sent Events from a fetch response body until `stop` says so or the stream ends. */
+export async function readEvents(
+  response: Response,
+  stop: (events: { event: string; data: string }[]) => boolean = () => false,
+): Promise<{ event: string; data: string }[]> {
+  const events: { event: string; data: string }[] = [];
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  while (!stop(events)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .find((line) => line.startsWith(`${name}: `))
+          ?.slice(name.length + 2);
+      events.push({ event: field('event') ?? 'message', data: field('data') ?? '' });
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+/** Sends a GET over a raw socket and then reads nothing at all: a client that stalled. */
+export function stalledGet(url: string): Promise<Socket> {
+  const { hostname, port, pathname, search } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(
+        `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
+      );
+      socket.pause();
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
