@@ -10,7 +10,8 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       index: './src/index.html',
-      baseHref: '/',
+      // No <base>: the page's CSP allows none (base-uri 'none'), and relative URLs need none.
+      baseHref: false,
       tsConfig: './tsconfig.app.json',
       styles: ['./src/styles.css'],
       assets: ['./src/favicon.svg'],

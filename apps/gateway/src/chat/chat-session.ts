@@ -12,6 +12,8 @@ const PAUSE_ABOVE_BYTES = 256 * 1024;
 const RESUME_BELOW_BYTES = 64 * 1024;
 /** How long a member that left may take to finish its half-closed call. */
 const LEAVE_GRACE_MS = 5_000;
+/** How long a member may take to answer a close frame before its connection is dropped. */
+const CLOSE_GRACE_MS = 2_000;
 
 /** WebSocket close codes (RFC 6455 §7.4) for the ways a chat call can end. */
 function closeCodeOf(code: status): number {
@@ -64,7 +66,7 @@ export class ChatSession {
   shutDown(): void {
     this.ended = true;
     this.call.cancel();
-    this.socket.close(1001, 'the gateway is shutting down');
+    this.close(1001, 'the gateway is shutting down');
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
@@ -98,7 +100,13 @@ export class ChatSession {
     this.ended = true;
     if (code !== status.OK) this.send({ type: 'error', ...grpcErrorBody(code, details, servedBy) });
     // A close reason is at most 123 bytes; the error frame carries the whole message.
-    this.socket.close(closeCodeOf(code), status[code]);
+    this.close(closeCodeOf(code), status[code]);
+  }
+
+  /** Starts the closing handshake; a member that reads nothing cannot finish it, so it is bounded. */
+  private close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   private leave(): void {
