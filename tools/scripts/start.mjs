@@ -72,7 +72,7 @@ for (const { app, port, contract } of SERVICES) {
 function ready() {
   console.log(
     `\nquartet is running: greeter ${host}:50051, ticker ${host}:50052, upload ${host}:50053, chat ${host}:50054.` +
-      `\nThe gateway: http://${host}:3000/api/hello?name=you (also /healthz, /readyz)` +
+      `\nOpen the page: http://${host}:3000/  (the API: /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz, /metrics)` +
       '\nTry: grpcurl -plaintext -d \'{"name":"you"}\' 127.0.0.1:50051 helloworld.Greeter/SayHello' +
       '\nCtrl-C stops everything.\n',
   );
