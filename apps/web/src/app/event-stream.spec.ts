@@ -14,7 +14,13 @@ describe(EventStreamParser.name, () => {
   it('reads CRLF and CR line ends, even split between pieces', () => {
     const parser = new EventStreamParser();
     expect(parser.push('event: error\r')).toEqual([]);
-    expect(parser.push('\ndata: x\r\r')).toEqual([{ event: 'error', data: 'x' }]);
+    expect(parser.push('\ndata: x\r\r\n')).toEqual([{ event: 'error', data: 'x' }]);
+    expect(parser.push('data: y\r')).toEqual([]);
+    expect(parser.push('\r')).toEqual([]);
+    expect(parser.push('data: z\n\n')).toEqual([
+      { event: 'message', data: 'y' },
+      { event: 'message', data: 'z' },
+    ]);
   });
 
   it('joins multi-line data, skips comments and fields it does not use', () => {
