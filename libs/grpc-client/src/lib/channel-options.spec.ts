@@ -1,48 +1,8 @@
-import {
-  credentials,
-  Metadata,
-  Server,
-  ServerCredentials,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  status,
-} from '@grpc/grpc-js';
-import {
-  GreeterDefinition,
-  grpcClientConstructor,
-  grpcServiceDefinition,
-  type HelloReply,
-  type HelloRequest,
-} from '@quartet/proto';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { GreeterDefinition, grpcClientConstructor } from '@quartet/proto';
+import { type Replica, replica } from './greeter-replica.spec-helper';
 import { clientChannelOptions } from './channel-options';
 import { parseTarget } from './target';
-
-interface Replica {
-  readonly id: string;
-  readonly address: string;
-  readonly server: Server;
-}
-
-/** A bare grpc-js greeter replica that names itself in x-served-by, failing when `fails` says so. */
-async function replica(id: string, fails: () => boolean = () => false): Promise<Replica> {
-  const server = new Server();
-  server.addService(grpcServiceDefinition(GreeterDefinition), {
-    SayHello: (call: ServerUnaryCall<HelloRequest, HelloReply>, callback: sendUnaryData<HelloReply>) => {
-      const headers = new Metadata();
-      headers.set('x-served-by', id);
-      if (fails())
-        return callback({ code: status.UNAVAILABLE, details: `${id} is unavailable`, metadata: headers });
-      call.sendMetadata(headers);
-      callback(null, { message: `Hello ${call.request.name}` });
-    },
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
-  return { id, address: `127.0.0.1:${port}`, server };
-}
 
 const Greeter = grpcClientConstructor(GreeterDefinition);
 

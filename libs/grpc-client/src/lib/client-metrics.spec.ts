@@ -1,49 +1,23 @@
-import {
-  credentials,
-  Metadata,
-  Server,
-  ServerCredentials,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  status,
-} from '@grpc/grpc-js';
-import {
-  GreeterDefinition,
-  grpcClientConstructor,
-  grpcServiceDefinition,
-  type HelloReply,
-  type HelloRequest,
-} from '@quartet/proto';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { GreeterDefinition, grpcClientConstructor } from '@quartet/proto';
 import { Registry } from 'prom-client';
 import { GrpcClientMetrics } from './client-metrics';
+import { type Replica, replica } from './greeter-replica.spec-helper';
 
 describe(GrpcClientMetrics.name, () => {
-  let server: Server;
-  let address: string;
+  let server: Replica;
 
   beforeAll(async () => {
-    server = new Server();
-    server.addService(grpcServiceDefinition(GreeterDefinition), {
-      SayHello: (call: ServerUnaryCall<HelloRequest, HelloReply>, callback: sendUnaryData<HelloReply>) =>
-        call.request.name
-          ? callback(null, { message: `Hello ${call.request.name}` })
-          : callback({ code: status.INVALID_ARGUMENT, details: 'name must not be empty' }),
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-        error ? reject(error) : resolve(bound),
-      ),
-    );
-    address = `127.0.0.1:${port}`;
+    server = await replica('metrics');
   });
 
-  afterAll(() => server.forceShutdown());
+  afterAll(() => server.server.forceShutdown());
 
   it('counts calls by status code, times them and counts messages each way', async () => {
     const registry = new Registry();
     const metrics = new GrpcClientMetrics(registry);
     const Greeter = grpcClientConstructor(GreeterDefinition);
-    const greeter = new Greeter(address, credentials.createInsecure(), {
+    const greeter = new Greeter(server.address, credentials.createInsecure(), {
       interceptors: [metrics.interceptor],
     });
     const say = (name: string) =>
