@@ -1,56 +1,98 @@
 #!/usr/bin/env node
-// `npm start`: builds the four services and the gateway and runs each as its own process on
-// this machine, on its default port, with one readable line per log event. Ctrl-C (or SIGTERM) drains them
-// all as a deployment would and exits once they have stopped.
+// `npm start`: builds the services and the gateway and runs each as its own process on this
+// machine, with one readable line per log event. Ctrl-C (or SIGTERM) drains them all as a
+// deployment would and exits once they have stopped.
+//
+//   npm start                          one replica of each service, on the ports of deploy/services.json
+//   npm start -- --replicas=3          three replicas of each stateless service (ports +10, +20); the
+//                                      gateway balances its calls over them (client-side round robin)
+//   npm run start:proxy                three replicas of each, nginx in front of them on one address,
+//                                      and the gateway calling through nginx (proxy load balancing)
 import { spawn, spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startNginx } from '../../deploy/nginx/nginx-process.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVICES = [
-  { app: 'greeter', port: 50051, contract: 'helloworld.Greeter (unary)' },
-  { app: 'ticker', port: 50052, contract: 'ticker.v1.TickerService (server streaming)' },
-  { app: 'upload', port: 50053, contract: 'upload.v1.UploadService (client streaming)' },
-  { app: 'chat', port: 50054, contract: 'chat.v1.ChatService (bidi streaming)' },
-  { app: 'gateway', port: 3000, contract: 'HTTP gateway' },
-];
+const catalogue = JSON.parse(readFileSync(join(root, 'deploy', 'services.json'), 'utf8'));
+const { values: options } = parseArgs({
+  options: { replicas: { type: 'string', default: '1' }, proxy: { type: 'boolean', default: false } },
+});
+const replicaCount = Number(options.replicas);
+if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > 9) {
+  console.error(`--replicas=${options.replicas}: give a whole number from 1 to 9`);
+  process.exit(2);
+}
 const host = process.env.HOST ?? '127.0.0.1';
+const proxyAddress = `${host}:${catalogue.proxy.port}`;
+
+/** How many replicas a service gets: chat rooms live in one replica's memory, so without the
+ * proxy's room affinity (x-chat-room) every member of a room must reach the one chat replica. */
+const replicasOf = (service) => (service.affinity && !options.proxy ? 1 : replicaCount);
+
+const processes = catalogue.services.flatMap((service) =>
+  Array.from({ length: replicasOf(service) }, (_, index) => ({
+    label: replicasOf(service) > 1 ? `${service.app}-${index + 1}` : service.app,
+    app: service.app,
+    port: service.port + 10 * index,
+    describe: `${service.grpcService} (${service.style})`,
+  })),
+);
+const addressesOf = (app) =>
+  processes.filter((entry) => entry.app === app).map((entry) => `${host}:${entry.port}`);
+const gatewayTargets = Object.fromEntries(
+  catalogue.services.map((service) => [
+    `${service.app.toUpperCase()}_TARGET`,
+    options.proxy ? proxyAddress : addressesOf(service.app).join(','),
+  ]),
+);
+processes.push({
+  label: 'gateway',
+  app: catalogue.gateway.app,
+  port: catalogue.gateway.port,
+  describe: 'HTTP gateway',
+  env: gatewayTargets,
+});
 
 const build = spawnSync(
   join(root, 'node_modules', '.bin', 'nx'),
   [
     'run-many',
     '--targets=build',
-    `--projects=${SERVICES.map((s) => s.app).join(',')}`,
+    `--projects=${[...new Set(processes.map((p) => p.app))]}`,
     '--outputStyle=static',
   ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true' } },
 );
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const width = Math.max(...SERVICES.map((s) => s.app.length));
+const width = Math.max(...processes.map((p) => p.label.length), 'nginx'.length);
 const children = new Map();
 let listening = 0;
 let stopping = false;
+let proxy;
 
-for (const { app, port, contract } of SERVICES) {
+for (const { label: name, app, port, describe, env } of processes) {
   const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
     cwd: root,
-    env: { ...process.env, HOST: host, PORT: String(port), LOG_FORMAT: 'json' },
+    env: { ...process.env, HOST: host, PORT: String(port), INSTANCE_ID: name, LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.set(app, child);
-  const label = `[${app.padEnd(width)}]`;
+  children.set(name, child);
+  const label = `[${name.padEnd(width)}]`;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       const entry = parse(line);
       if (!entry) return console.log(`${label} ${line}`);
       const { message } = entry;
       if (message?.event === 'listening') {
-        console.log(`${label} ${contract} on ${message.address}`);
+        console.log(`${label} ${describe} on ${message.address}`);
         listening += 1;
-        if (listening === SERVICES.length) ready();
+        if (listening === processes.length) void ready();
         return;
       }
       console.log(
@@ -59,7 +101,7 @@ for (const { app, port, contract } of SERVICES) {
     });
   }
   child.on('exit', (code, signal) => {
-    children.delete(app);
+    children.delete(name);
     if (!stopping) {
       console.error(`${label} exited (${signal ?? code}); stopping the others`);
       stop(1);
@@ -69,11 +111,39 @@ for (const { app, port, contract } of SERVICES) {
   });
 }
 
-function ready() {
+async function ready() {
+  if (options.proxy) {
+    try {
+      proxy = await startNginx({
+        dir: mkdtempSync(join(tmpdir(), 'quartet-nginx-')),
+        listen: proxyAddress,
+        replicas: Object.fromEntries(
+          catalogue.services.map((service) => [service.app, addressesOf(service.app)]),
+        ),
+      });
+    } catch (error) {
+      console.error(`[${'nginx'.padEnd(width)}] ${error.message}`);
+      return stop(1);
+    }
+    proxy.child.on('exit', (code) => !stopping && (console.error(`nginx exited (${code})`), stop(1)));
+    console.log(
+      `[${'nginx'.padEnd(width)}] grpc_pass proxy on ${proxyAddress} (config: ${proxy.configPath})`,
+    );
+  }
+  const services = catalogue.services
+    .map((service) => `${service.app} ${addressesOf(service.app).join(',')}`)
+    .join('; ');
   console.log(
-    `\nquartet is running: greeter ${host}:50051, ticker ${host}:50052, upload ${host}:50053, chat ${host}:50054.` +
-      `\nOpen the page: http://${host}:3000/  (the API: /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz, /metrics)` +
-      '\nTry: grpcurl -plaintext -d \'{"name":"you"}\' 127.0.0.1:50051 helloworld.Greeter/SayHello' +
+    `\nquartet is running: ${services}.` +
+      (options.proxy
+        ? `\nThe nginx proxy on ${proxyAddress} balances every service; the gateway calls through it.`
+        : replicaCount > 1
+          ? '\nThe gateway balances its calls over the replicas by round robin (chat: one replica, see README).'
+          : '') +
+      `\nOpen the page: http://${host}:${catalogue.gateway.port}/  (the API: /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz, /metrics)` +
+      (options.proxy
+        ? `\nTry (the proxy routes no reflection): grpcurl -plaintext -import-path proto -proto helloworld/helloworld.proto -d '{"name":"you"}' ${proxyAddress} helloworld.Greeter/SayHello`
+        : `\nTry: grpcurl -plaintext -d '{"name":"you"}' ${host}:50051 helloworld.Greeter/SayHello`) +
       '\nCtrl-C stops everything.\n',
   );
 }
@@ -82,6 +152,7 @@ function stop(code) {
   if (stopping) return;
   stopping = true;
   process.exitCode = code;
+  void proxy?.stop();
   for (const child of children.values()) child.kill('SIGTERM');
   if (children.size === 0) process.exit(code);
 }

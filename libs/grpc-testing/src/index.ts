@@ -12,3 +12,4 @@ export { testServerConfig } from './lib/server-config';
 export { builtApp, spawnService, type ServiceProcess, type SpawnOptions } from './lib/service-process';
 export { eventually } from './lib/eventually';
 export { stalledCall, type StalledCall } from './lib/stalled-call';
+export { startPrivateNetwork, type PrivateNetwork } from './lib/private-network';

@@ -1,4 +1,4 @@
 export * from './index.generated';
 export { FILE_DESCRIPTOR_SET } from './generated/file-descriptor-set';
 export * from './lib/grpc-js';
-export { SERVED_BY_HEADER } from './lib/metadata';
+export { CHAT_ROOM_HEADER, SERVED_BY_HEADER } from './lib/metadata';

@@ -9,7 +9,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { type ChatRequest, type ChatResponse, SERVED_BY_HEADER } from '@quartet/proto';
+import { CHAT_ROOM_HEADER, type ChatRequest, type ChatResponse, SERVED_BY_HEADER } from '@quartet/proto';
 import { parse as parseQuery } from 'node:querystring';
 import { WebSocketServer } from 'ws';
 import { Backends } from '../backends/backends';
@@ -88,7 +88,10 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
 
-    const call = this.backends.chat.chat(new Metadata(), {
+    const metadata = new Metadata();
+    // A header carries printable ASCII only; any other room name is the chat service's to refuse.
+    if (/^[\x20-\x7e]+$/.test(join.room)) metadata.set(CHAT_ROOM_HEADER, join.room);
+    const call = this.backends.chat.chat(metadata, {
       deadline: Date.now() + this.config.streamDeadlineMs,
     });
     call.write({ action: { $case: 'join', value: join } });

@@ -54,7 +54,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     'grpc.max_send_message_length': 4 * 1024 * 1024,
     'grpc.max_connection_age_ms': config.maxConnectionAgeMs,
     // Pings find clients that vanished without closing (chat members, abandoned streams).
-    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_time_ms': config.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': 10_000,
   };
   const strategy = new GrpcServerStrategy(

@@ -11,6 +11,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     instanceId: `test-${process.pid}-${instances}`,
     shutdownGraceMs: 2_000,
     maxConnectionAgeMs: 300_000,
+    keepaliveTimeMs: 30_000,
     logFormat: 'json',
     logLevel: 'error',
     ...overrides,

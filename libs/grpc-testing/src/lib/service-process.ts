@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { PrivateNetwork } from './private-network';
 
 /** A built service app running as its own process, as `node dist/apps/<app>/main.js`. */
 export interface ServiceProcess {
@@ -21,6 +22,8 @@ export interface SpawnOptions {
   readonly env?: Record<string, string>;
   /** Runs the app in a network namespace of its own, with only loopback (needs root). */
   readonly privateNetwork?: boolean;
+  /** Runs the app inside this shared private network (see startPrivateNetwork). */
+  readonly network?: PrivateNetwork;
   /** How long the app may take to log that it listens. */
   readonly startTimeoutMs?: number;
 }
@@ -37,7 +40,9 @@ export function spawnService(app: string, options: SpawnOptions = {}): Promise<S
   const main = builtApp(app);
   const [command, args] = options.privateNetwork
     ? ['unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$1"', process.execPath, main]]
-    : [process.execPath, [main]];
+    : options.network
+      ? options.network.wrap(process.execPath, [main])
+      : [process.execPath, [main]];
   const child = spawn(command, args as string[], {
     env: {
       PATH: process.env['PATH'] ?? '',

@@ -15,6 +15,7 @@ describe(readServerConfig.name, () => {
       port: 50051,
       shutdownGraceMs: 10_000,
       maxConnectionAgeMs: 300_000,
+      keepaliveTimeMs: 30_000,
       logFormat: 'json',
       logLevel: 'log',
     });

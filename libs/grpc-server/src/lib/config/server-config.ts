@@ -16,6 +16,8 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** MAX_CONNECTION_AGE_MS: connections are closed gracefully after this, so clients re-resolve and find new replicas. */
   readonly maxConnectionAgeMs: number;
+  /** KEEPALIVE_TIME_MS: how often the server pings each connection, to find clients that vanished without closing. */
+  readonly keepaliveTimeMs: number;
   /** LOG_FORMAT and LOG_LEVEL. */
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevelName;
@@ -37,6 +39,7 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     ),
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxConnectionAgeMs: reader.integer('MAX_CONNECTION_AGE_MS', 300_000, 1_000, 86_400_000),
+    keepaliveTimeMs: reader.integer('KEEPALIVE_TIME_MS', 30_000, 1_000, 86_400_000),
     logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
     logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', [
       'fatal',

@@ -1,0 +1,160 @@
+// @ts-check
+// The nginx configuration of quartet's gRPC proxy, rendered for any set of replicas: one
+// HTTP/2 listener that routes each call by its gRPC service to an upstream of that service's
+// replicas. `renderProxyConfig` is the http-level part (what a container's conf.d holds);
+// `renderLocalNginxConf` wraps it so that nginx runs as an ordinary process on this machine.
+// Run this file to print the proxy config for the containers (`deploy/nginx/grpc-proxy.conf`).
+'use strict';
+
+const catalogue = require('../services.json');
+
+/**
+ * @typedef {object} ServiceEntry one gRPC service of deploy/services.json
+ * @property {string} app
+ * @property {number} port
+ * @property {string} grpcService the full name that prefixes its calls' paths, e.g. `helloworld.Greeter`
+ * @property {string} style
+ * @property {string} [affinity] a request header whose value must always reach the same replica
+ */
+
+/**
+ * @typedef {object} ProxyOptions
+ * @property {string} listen `host:port` the proxy listens on
+ * @property {Record<string, readonly string[]>} replicas each app's replica addresses, `host:port`
+ * @property {readonly ServiceEntry[]} [services] defaults to deploy/services.json
+ * @property {string} [accessLog] a file for one line per call (its replica and grpc-status); none by default
+ */
+
+/** @type {readonly ServiceEntry[]} */
+const SERVICES = catalogue.services;
+
+const HOST_PORT = /^(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
+
+/**
+ * The http-context configuration: an upstream per service and the listening server.
+ * @param {ProxyOptions} options
+ * @returns {string}
+ */
+function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog }) {
+  if (!HOST_PORT.test(listen)) throw new Error(`listen: ${JSON.stringify(listen)} is not host:port`);
+  const upstreams = services.map((service) => {
+    const servers = replicas[service.app] ?? [];
+    if (servers.length === 0) throw new Error(`no replicas given for ${service.app}`);
+    for (const server of servers) {
+      if (!HOST_PORT.test(server))
+        throw new Error(`${service.app}: ${JSON.stringify(server)} is not host:port`);
+    }
+    return [
+      `upstream ${service.app} {`,
+      ...(service.affinity
+        ? [
+            `    # ${service.app} keeps state in one replica's memory: calls with the same ${service.affinity}`,
+            '    # header always reach the same replica (a call without it is balanced by round robin).',
+            `    hash $http_${service.affinity.replace(/-/g, '_')} consistent;`,
+          ]
+        : []),
+      ...servers.map((server) => `    server ${server} max_fails=1 fail_timeout=5s;`),
+      '    # Idle HTTP/2 connections kept open to the replicas; without them nginx would connect anew per call.',
+      '    keepalive 32;',
+      '    keepalive_timeout 60s;',
+      '}',
+    ].join('\n');
+  });
+  const locations = services.map((service) =>
+    [
+      `    # ${service.style}`,
+      `    location /${service.grpcService}/ {`,
+      `        grpc_pass grpc://${service.app};`,
+      '    }',
+    ].join('\n'),
+  );
+  return `# quartet's gRPC proxy: one HTTP/2 address in front of every replica of every service.
+# Rendered by deploy/nginx/nginx-config.cjs from deploy/services.json; change those, not this.
+${accessLog ? '' : '\n'}${
+    accessLog
+      ? `
+log_format grpc_calls '$time_iso8601 $request_uri $status upstream=$upstream_addr '
+                      'grpc-status=$sent_trailer_grpc_status served-by=$upstream_http_x_served_by';
+`
+      : ''
+  }
+${upstreams.join('\n\n')}
+
+server {
+    listen ${listen} http2;
+    ${accessLog ? `access_log ${accessLog} grpc_calls;` : 'access_log off;'}
+
+    # Streams, not requests: an upload's body streams through to the replica whatever its size
+    # (the upload service enforces UPLOAD_MAX_BYTES), and a stream may stay quiet for an hour,
+    # past nginx's 60-second defaults, before either side sends again (a chat nobody speaks in).
+    client_max_body_size 0;
+    client_body_timeout 1h;
+    grpc_read_timeout 1h;
+    grpc_send_timeout 1h;
+    grpc_socket_keepalive on;
+    # One client (the gateway) multiplexes every browser's streams over a connection or two.
+    http2_max_concurrent_streams 1024;
+    # A call that could not reach a replica (refused, reset before it was sent) goes to the next
+    # one; a call a replica has started is never repeated (gRPC calls are POSTs, not idempotent).
+    grpc_next_upstream error timeout;
+
+${locations.join('\n\n')}
+
+    # Any other path, reflection and health included (they name no replica), is not ours to route.
+    location / {
+        default_type application/grpc;
+        add_header grpc-status 12 always;
+        add_header grpc-message "unknown service: this proxy routes quartet's services only" always;
+        return 204;
+    }
+}
+`;
+}
+
+/**
+ * A whole nginx.conf that runs nginx in the foreground as an ordinary process, with its pid
+ * file and temporary folders under `prefix` and its errors on stderr.
+ * @param {{ prefix: string, proxyConfig: string, workers?: number }} options
+ * @returns {string}
+ */
+function renderLocalNginxConf({ prefix, proxyConfig, workers = 1 }) {
+  const indented = proxyConfig
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line ? `    ${line}` : line))
+    .join('\n');
+  return `daemon off;
+worker_processes ${workers};
+pid ${prefix}/nginx.pid;
+error_log stderr warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    client_body_temp_path ${prefix}/client_body;
+    proxy_temp_path ${prefix}/proxy;
+    fastcgi_temp_path ${prefix}/fastcgi;
+    uwsgi_temp_path ${prefix}/uwsgi;
+    scgi_temp_path ${prefix}/scgi;
+
+${indented}
+}
+`;
+}
+
+module.exports = { SERVICES, renderProxyConfig, renderLocalNginxConf };
+
+if (require.main === module) {
+  // The containers' proxy: Compose and Kubernetes name each service by its app, and nginx
+  // resolves the name to every replica's address when it starts.
+  process.stdout.write(
+    renderProxyConfig({
+      listen: `0.0.0.0:${catalogue.proxy.port}`,
+      replicas: Object.fromEntries(
+        SERVICES.map((service) => [service.app, [`${service.app}:${service.port}`]]),
+      ),
+    }),
+  );
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// Proxy against client-side load balancing, on the same replicas in one run: three built
+// greeter and three ticker replicas, nginx (grpc_pass) in front of them, and one load
+// generator that runs the same unary and server-streaming load twice: through nginx (one
+// address, nginx picks the replica per call) and straight to the replicas (a grpc-js channel
+// over every address with round_robin, as the gateway's). Prints one table.
+//
+//   npm run bench:balancing                       10 s a mode and load, 32 unary callers, 8 streams
+//   npm run bench:balancing -- --seconds=30 --callers=64 --streams=16
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freeLoopbackPort, startNginx } from '../../deploy/nginx/nginx-process.cjs';
+import { SERVICES } from '../../deploy/nginx/nginx-config.cjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(root, 'package.json'));
+const grpc = require('@grpc/grpc-js');
+const { loadSync } = require('@grpc/proto-loader');
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    replicas: { type: 'string', default: '3' },
+    callers: { type: 'string', default: '32' },
+    streams: { type: 'string', default: '8' },
+    ticks: { type: 'string', default: '200' },
+  },
+});
+const [seconds, replicaCount, callers, streams, ticks] = [
+  values.seconds,
+  values.replicas,
+  values.callers,
+  values.streams,
+  values.ticks,
+].map(Number);
+
+const children = [];
+const nginxDir = mkdtempSync(join(tmpdir(), 'quartet-bench-nginx-'));
+let proxy;
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  proxy?.child.kill('SIGKILL');
+  rmSync(nginxDir, { recursive: true, force: true });
+});
+
+/** A built service on an ephemeral loopback port; resolves with its address. */
+function spawnReplica(app, id) {
+  const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js')], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', INSTANCE_ID: id, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${app} exited with ${code}; run \`npx nx build ${app}\``)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const message = JSON.parse(line).message;
+      if (message?.event === 'listening') resolve(message.address);
+    });
+  });
+}
+
+const apps = ['greeter', 'ticker'];
+const replicas = {};
+for (const app of apps) {
+  replicas[app] = [];
+  for (let i = 1; i <= replicaCount; i += 1) replicas[app].push(await spawnReplica(app, `${app}-${i}`));
+}
+proxy = await startNginx({
+  dir: nginxDir,
+  listen: `127.0.0.1:${await freeLoopbackPort()}`,
+  replicas,
+  services: SERVICES.filter((service) => apps.includes(service.app)),
+});
+
+const loaded = (file) => loadSync(join(root, 'proto', file), { longs: String, includeDirs: [join(root, 'proto')] });
+const Greeter = grpc.makeGenericClientConstructor(loaded('helloworld/helloworld.proto')['helloworld.Greeter'], 'Greeter');
+const Ticker = grpc.makeGenericClientConstructor(loaded('ticker/v1/ticker.proto')['ticker.v1.TickerService'], 'Ticker');
+// The gateway's balancing policy (libs/grpc-client clientChannelOptions): round robin per call.
+const ROUND_ROBIN = { 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) };
+const MODES = {
+  'client-side': (app) => [`ipv4:${replicas[app].join(',')}`, ROUND_ROBIN],
+  'nginx proxy': () => [proxy.address, {}],
+};
+
+/** Unary load: `callers` loops of SayHello, back to back, for `ms`. */
+async function unaryLoad(client, ms) {
+  const latencies = [];
+  const servedBy = {};
+  let failed = 0;
+  const until = performance.now() + ms;
+  const caller = async () => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      await new Promise((resolve) => {
+        const call = client.SayHello({ name: 'bench' }, { deadline: Date.now() + 5_000 }, (error) => {
+          if (error) failed += 1;
+          else latencies.push(performance.now() - started);
+          resolve();
+        });
+        call.on('metadata', (headers) => count(servedBy, headers));
+      });
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: callers }, caller));
+  return { done: latencies.length, failed, latencies, servedBy, elapsed: performance.now() - started, unit: 'calls' };
+}
+
+/** Streaming load: `streams` loops of Watch(count=ticks, as fast as read), for `ms`; latency is each stream's whole time. */
+async function streamingLoad(client, ms) {
+  const latencies = [];
+  const servedBy = {};
+  let failed = 0;
+  let messages = 0;
+  const until = performance.now() + ms;
+  const watcher = async () => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      await new Promise((resolve) => {
+        const call = client.Watch({ symbol: 'ACME', count: ticks, intervalMs: 0 }, { deadline: Date.now() + 30_000 });
+        call.on('metadata', (headers) => count(servedBy, headers));
+        call.on('data', () => (messages += 1));
+        call.on('error', () => undefined);
+        call.on('status', ({ code }) => {
+          if (code === grpc.status.OK) latencies.push(performance.now() - started);
+          else failed += 1;
+          resolve();
+        });
+      });
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: streams }, watcher));
+  return { done: messages, failed, latencies, servedBy, elapsed: performance.now() - started, unit: 'ticks' };
+}
+
+function count(servedBy, headers) {
+  const id = String(headers.get('x-served-by')[0] ?? '?');
+  servedBy[id] = (servedBy[id] ?? 0) + 1;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+const rows = [];
+for (const [load, run, Client, app] of [
+  ['unary SayHello', unaryLoad, Greeter, 'greeter'],
+  ['stream Watch', streamingLoad, Ticker, 'ticker'],
+]) {
+  for (const [mode, target] of Object.entries(MODES)) {
+    const [address, options] = target(app);
+    const client = new Client(address, grpc.credentials.createInsecure(), options);
+    await run(client, 1_000); // warm-up: connections made, code paths compiled
+    const result = await run(client, seconds * 1_000);
+    client.close();
+    const sorted = result.latencies.sort((a, b) => a - b);
+    const total = Object.values(result.servedBy).reduce((sum, n) => sum + n, 0);
+    rows.push([
+      load,
+      mode,
+      `${Math.round(result.done / (result.elapsed / 1_000)).toLocaleString('en-US')} ${result.unit}/s`,
+      `${percentile(sorted, 50).toFixed(2)} ms`,
+      `${percentile(sorted, 99).toFixed(2)} ms`,
+      Object.keys(result.servedBy)
+        .sort()
+        .map((id) => `${Math.round((100 * result.servedBy[id]) / total)}%`)
+        .join(' / '),
+      String(result.failed),
+    ]);
+    process.stderr.write(`measured ${load} via ${mode}\n`);
+  }
+}
+
+const header = ['load', 'balancing', 'throughput', 'p50', 'p99', `spread over ${replicaCount} replicas`, 'failed'];
+const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+const line = (cells) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+console.log(
+  `\n${replicaCount} replicas each of greeter and ticker, nginx ${proxy.address} with 1 worker; ` +
+    `${seconds} s per row; ${callers} unary callers; ${streams} streams of ${ticks} ticks (p50/p99: whole stream)\n`,
+);
+console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+
+await proxy.stop();
+await Promise.all(
+  children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))),
+);
+process.exit(0);
