@@ -27,6 +27,8 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:proto', 'type:util'] },
             { sourceTag: 'type:proto', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [] },
+            // The deploy project's tests drive built apps over gRPC, as any outside client would.
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:proto', 'type:util'] },
             // A service talks to another only through the generated contracts, never its code.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:greeter', onlyDependOnLibsWithTags: ['scope:greeter', 'scope:shared'] },

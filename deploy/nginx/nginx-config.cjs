@@ -3,7 +3,7 @@
 // HTTP/2 listener that routes each call by its gRPC service to an upstream of that service's
 // replicas. `renderProxyConfig` is the http-level part (what a container's conf.d holds);
 // `renderLocalNginxConf` wraps it so that nginx runs as an ordinary process on this machine.
-// Run this file to print the proxy config for the containers (`deploy/nginx/grpc-proxy.conf`).
+// Run this file to print the containers' proxy config, committed as deploy/nginx/grpc-proxy.conf.
 'use strict';
 
 const catalogue = require('../services.json');
@@ -69,8 +69,9 @@ function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog })
     ].join('\n'),
   );
   return `# quartet's gRPC proxy: one HTTP/2 address in front of every replica of every service.
-# Rendered by deploy/nginx/nginx-config.cjs from deploy/services.json; change those, not this.
-${accessLog ? '' : '\n'}${
+# Rendered from deploy/services.json by deploy/nginx/nginx-config.cjs; change those, not this
+# (\`node deploy/nginx/nginx-config.cjs > deploy/nginx/grpc-proxy.conf\` renders the containers' copy).
+${
     accessLog
       ? `
 log_format grpc_calls '$time_iso8601 $request_uri $status upstream=$upstream_addr '

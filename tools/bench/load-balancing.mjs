@@ -52,7 +52,7 @@ process.on('exit', () => {
 /** A built service on an ephemeral loopback port; resolves with its address. */
 function spawnReplica(app, id) {
   const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js')], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', INSTANCE_ID: id, LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', INSTANCE_ID: id },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);

@@ -26,6 +26,9 @@ export interface SpawnOptions {
   readonly network?: PrivateNetwork;
   /** How long the app may take to log that it listens. */
   readonly startTimeoutMs?: number;
+  /** Runs this bundle, e.g. one assembled as its container image holds it, instead of the build's. */
+  readonly main?: string;
+  readonly cwd?: string;
 }
 
 /** The built bundle of an app; the app's test target depends on its build. */
@@ -37,13 +40,14 @@ export function builtApp(app: string): string {
 
 /** Starts a built app and resolves once it logs that it is listening. */
 export function spawnService(app: string, options: SpawnOptions = {}): Promise<ServiceProcess> {
-  const main = builtApp(app);
+  const main = options.main ?? builtApp(app);
   const [command, args] = options.privateNetwork
     ? ['unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$1"', process.execPath, main]]
     : options.network
       ? options.network.wrap(process.execPath, [main])
       : [process.execPath, [main]];
   const child = spawn(command, args as string[], {
+    cwd: options.cwd,
     env: {
       PATH: process.env['PATH'] ?? '',
       HOST: '127.0.0.1',

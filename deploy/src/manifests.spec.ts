@@ -1,0 +1,217 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import catalogue from '../services.json';
+import { renderProxyConfig } from '../nginx/nginx-config.cjs';
+import { parseDockerfile, type Stage, stageEnv } from './support/dockerfile';
+
+// No container engine or cluster runs here: these check that the Dockerfiles, the compose file
+// and the Kubernetes manifests agree with the apps (deploy/services.json) and with the
+// promises the README makes about them. image-contents.e2e.spec.ts runs what the images hold.
+
+const root = join(__dirname, '..', '..');
+const k8sDir = join(__dirname, '..', 'k8s');
+const { services, gateway, proxy } = catalogue;
+
+/** The drain (graceful-shutdown.ts): SHUTDOWN_GRACE_MS for running calls, then a second to flush statuses. */
+const FLUSH_MS = 1_000;
+
+// Parsed YAML of any kind: the assertions below are what check its shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Manifest = { kind: string; metadata: { name: string }; spec: Record<string, any> };
+
+const manifests: Manifest[] = readdirSync(k8sDir)
+  .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
+  .flatMap((file) =>
+    parseAllDocuments(readFileSync(join(k8sDir, file), 'utf8')).map((document) => {
+      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
+      return document.toJS() as Manifest;
+    }),
+  );
+const find = (kind: string, name: string): Manifest => {
+  const found = manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} named ${name} in deploy/k8s`);
+  return found;
+};
+const containerOf = (deployment: Manifest) => deployment.spec['template'].spec.containers[0];
+const envOf = (container: { env?: { name: string; value?: string }[] }) =>
+  Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
+const dockerfileOf = (app: string): Stage[] =>
+  parseDockerfile(readFileSync(join(root, 'apps', app, 'Dockerfile'), 'utf8'));
+
+describe('Kubernetes manifests', () => {
+  it('are all listed in the kustomization, which lists nothing else', () => {
+    const kustomization = parse(readFileSync(join(k8sDir, 'kustomization.yaml'), 'utf8'));
+    const files = readdirSync(k8sDir).filter(
+      (file) => file.endsWith('.yaml') && file !== 'kustomization.yaml',
+    );
+    expect([...kustomization.resources].sort()).toEqual(files.sort());
+    expect(kustomization.namespace).toBe('quartet');
+  });
+
+  it('give every Service that carries gRPC no cluster IP, so that DNS names every pod', () => {
+    const grpcServices = manifests.filter(
+      (manifest) =>
+        manifest.kind === 'Service' &&
+        manifest.spec['ports'].some((port: { appProtocol?: string }) => port.appProtocol === 'grpc'),
+    );
+    expect(grpcServices.map((service) => service.metadata.name).sort()).toEqual(
+      services.map((service) => service.app).sort(),
+    );
+    for (const service of grpcServices) expect(service.spec['clusterIP']).toBe('None');
+  });
+
+  describe.each(services)('$app', ({ app, port, grpcService }) => {
+    const deployment = find('Deployment', app);
+    const container = containerOf(deployment);
+
+    it('listens on its port, which its headless Service exposes', () => {
+      const service = find('Service', app);
+      expect(container.ports).toEqual([{ name: 'grpc', containerPort: port }]);
+      expect(service.spec['ports']).toEqual([
+        { name: 'grpc', port, targetPort: 'grpc', appProtocol: 'grpc' },
+      ]);
+      expect(service.spec['selector']).toEqual(deployment.spec['selector'].matchLabels);
+      expect(deployment.spec['template'].metadata.labels).toMatchObject(
+        deployment.spec['selector'].matchLabels,
+      );
+    });
+
+    it('is probed with grpc.health.v1: ready when its service serves, live when the server does', () => {
+      expect(container.readinessProbe.grpc).toEqual({ port, service: grpcService });
+      expect(container.livenessProbe.grpc).toEqual({ port });
+    });
+
+    it('is given the time its drain takes before it is killed', () => {
+      const env = envOf(container);
+      const preStopSeconds = Number(container.lifecycle.preStop.exec.command[1]);
+      const drainMs = Number(env['SHUTDOWN_GRACE_MS']) + FLUSH_MS;
+      expect(drainMs).toBeGreaterThan(FLUSH_MS);
+      expect(deployment.spec['template'].spec.terminationGracePeriodSeconds * 1_000).toBeGreaterThan(
+        preStopSeconds * 1_000 + drainMs,
+      );
+    });
+
+    it('closes connections often enough that clients find new pods', () => {
+      const ageMs = Number(envOf(container)['MAX_CONNECTION_AGE_MS']);
+      expect(ageMs).toBeGreaterThanOrEqual(1_000);
+      expect(ageMs).toBeLessThanOrEqual(60_000);
+    });
+
+    it('names each pod in x-served-by, asks for resources and runs as a non-root user', () => {
+      expect(container.env).toContainEqual({
+        name: 'INSTANCE_ID',
+        valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+      });
+      expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(container.resources.limits.memory).toEqual(expect.any(String));
+      expect(deployment.spec['template'].spec.securityContext).toMatchObject({ runAsNonRoot: true });
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+      });
+      expect(container.image).toBe(`quartet/${app}:latest`);
+    });
+  });
+
+  it('run one chat replica, since rooms live in one process and the gateway balances per call', () => {
+    expect(find('Deployment', 'chat').spec['replicas']).toBe(1);
+  });
+
+  it('give the upload replicas one shared volume at the image’s UPLOAD_DIR', () => {
+    const deployment = find('Deployment', 'upload');
+    const uploadDir = stageEnv(dockerfileOf('upload').at(-1) as Stage)['UPLOAD_DIR'];
+    expect(containerOf(deployment).volumeMounts).toEqual([{ name: 'uploads', mountPath: uploadDir }]);
+    const claim = deployment.spec['template'].spec.volumes[0].persistentVolumeClaim.claimName;
+    expect(find('PersistentVolumeClaim', claim).spec['accessModes']).toEqual(['ReadWriteMany']);
+  });
+
+  it('point the gateway at every service by its headless Service’s DNS name', () => {
+    const container = containerOf(find('Deployment', 'gateway'));
+    const env = envOf(container);
+    for (const { app, port } of services) {
+      expect(env[`${app.toUpperCase()}_TARGET`]).toBe(`dns:///${app}.quartet.svc.cluster.local:${port}`);
+    }
+    expect(container.ports).toEqual([{ name: 'http', containerPort: gateway.port }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+  });
+});
+
+describe('Dockerfiles', () => {
+  describe.each([...services, gateway])('apps/$app/Dockerfile', ({ app, port }) => {
+    const stages = dockerfileOf(app);
+    const final = stages.at(-1) as Stage;
+    const args = (keyword: string) =>
+      final.instructions.filter((instruction) => instruction.keyword === keyword).map(({ args }) => args);
+
+    it('installs dependencies in a stage of its own and keeps only their result', () => {
+      expect(stages.length).toBeGreaterThanOrEqual(2);
+      const install = stages[0]?.instructions.find((instruction) => instruction.keyword === 'RUN');
+      expect(install?.args).toMatch(/^npm ci --omit=dev\b/);
+      expect(args('RUN').join('\n')).not.toMatch(/npm (ci|install)/);
+      expect(args('COPY')).toContainEqual(
+        expect.stringMatching(/^--from=\S+ \S*node_modules \S*node_modules$/),
+      );
+    });
+
+    it('copies the Nx build output of its app and nothing else from the workspace', () => {
+      const fromWorkspace = [...stages.flatMap((stage) => stage.instructions)]
+        .filter(({ keyword, args }) => keyword === 'COPY' && !args.startsWith('--from='))
+        .flatMap(({ args }) => args.split(/\s+/).slice(0, -1));
+      expect(fromWorkspace.length).toBeGreaterThan(0);
+      for (const source of fromWorkspace) expect(source).toMatch(/^dist\/apps\/[a-z-]+\//);
+      expect(fromWorkspace).toContain(`dist/apps/${app}/`);
+      expect(readFileSync(join(root, '.dockerignore'), 'utf8')).toMatch(/^!dist\/apps\/$/m);
+    });
+
+    it('runs as a non-root user on all interfaces, on its port, with a small base image', () => {
+      expect(args('USER')).toEqual(['node']);
+      expect(stageEnv(final)).toMatchObject({ HOST: '0.0.0.0', PORT: String(port), NODE_ENV: 'production' });
+      expect(args('EXPOSE')).toEqual([String(port)]);
+      expect(args('CMD')).toEqual(['["node", "main.js"]']);
+      for (const stage of stages) expect(stage.from).toMatch(/^node:\d+-alpine\b/);
+    });
+  });
+});
+
+describe('compose file', () => {
+  const compose = parse(readFileSync(join(__dirname, '..', 'compose.yaml'), 'utf8'), { merge: true });
+
+  it('builds every app from its own Dockerfile', () => {
+    for (const { app } of [...services, gateway]) {
+      expect(compose.services[app].build).toEqual({ context: '..', dockerfile: `apps/${app}/Dockerfile` });
+      expect(existsSync(join(root, 'apps', app, 'Dockerfile'))).toBe(true);
+    }
+  });
+
+  it('points the gateway at every replica by service name and runs one chat replica', () => {
+    for (const { app, port } of services) {
+      expect(compose.services.gateway.environment[`${app.toUpperCase()}_TARGET`]).toBe(
+        `dns:///${app}:${port}`,
+      );
+    }
+    expect(compose.services.chat.deploy.replicas).toBe(1);
+  });
+
+  it('gives each service longer than its drain before Docker kills it', () => {
+    for (const { app } of services) {
+      const { stop_grace_period: grace, environment } = compose.services[app];
+      expect(Number(/^(\d+)s$/.exec(grace)?.[1]) * 1_000).toBeGreaterThan(
+        Number(environment.SHUTDOWN_GRACE_MS) + FLUSH_MS,
+      );
+    }
+  });
+
+  it('runs nginx with the rendered proxy config, which is current', () => {
+    expect(compose.services.proxy.volumes).toEqual([
+      './nginx/grpc-proxy.conf:/etc/nginx/conf.d/default.conf:ro',
+    ]);
+    expect(compose.services.proxy.ports).toEqual([`${proxy.port}:${proxy.port}`]);
+    const committed = readFileSync(join(__dirname, '..', 'nginx', 'grpc-proxy.conf'), 'utf8');
+    const rendered = renderProxyConfig({
+      listen: `0.0.0.0:${proxy.port}`,
+      replicas: Object.fromEntries(services.map(({ app, port }) => [app, [`${app}:${port}`]])),
+    });
+    expect(committed).toBe(rendered);
+  });
+});
