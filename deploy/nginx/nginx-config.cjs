@@ -72,13 +72,13 @@ function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog })
 # Rendered from deploy/services.json by deploy/nginx/nginx-config.cjs; change those, not this
 # (\`node deploy/nginx/nginx-config.cjs > deploy/nginx/grpc-proxy.conf\` renders the containers' copy).
 ${
-    accessLog
-      ? `
+  accessLog
+    ? `
 log_format grpc_calls '$time_iso8601 $request_uri $status upstream=$upstream_addr '
                       'grpc-status=$sent_trailer_grpc_status served-by=$upstream_http_x_served_by';
 `
-      : ''
-  }
+    : ''
+}
 ${upstreams.join('\n\n')}
 
 server {

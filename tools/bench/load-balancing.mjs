@@ -57,7 +57,9 @@ function spawnReplica(app, id) {
   });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${app} exited with ${code}; run \`npx nx build ${app}\``)));
+    child.once('exit', (code) =>
+      reject(new Error(`${app} exited with ${code}; run \`npx nx build ${app}\``)),
+    );
     createInterface({ input: child.stdout }).on('line', (line) => {
       const message = JSON.parse(line).message;
       if (message?.event === 'listening') resolve(message.address);
@@ -78,9 +80,16 @@ proxy = await startNginx({
   services: SERVICES.filter((service) => apps.includes(service.app)),
 });
 
-const loaded = (file) => loadSync(join(root, 'proto', file), { longs: String, includeDirs: [join(root, 'proto')] });
-const Greeter = grpc.makeGenericClientConstructor(loaded('helloworld/helloworld.proto')['helloworld.Greeter'], 'Greeter');
-const Ticker = grpc.makeGenericClientConstructor(loaded('ticker/v1/ticker.proto')['ticker.v1.TickerService'], 'Ticker');
+const loaded = (file) =>
+  loadSync(join(root, 'proto', file), { longs: String, includeDirs: [join(root, 'proto')] });
+const Greeter = grpc.makeGenericClientConstructor(
+  loaded('helloworld/helloworld.proto')['helloworld.Greeter'],
+  'Greeter',
+);
+const Ticker = grpc.makeGenericClientConstructor(
+  loaded('ticker/v1/ticker.proto')['ticker.v1.TickerService'],
+  'Ticker',
+);
 // The gateway's balancing policy (libs/grpc-client clientChannelOptions): round robin per call.
 const ROUND_ROBIN = { 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) };
 const MODES = {
@@ -109,7 +118,14 @@ async function unaryLoad(client, ms) {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: callers }, caller));
-  return { done: latencies.length, failed, latencies, servedBy, elapsed: performance.now() - started, unit: 'calls' };
+  return {
+    done: latencies.length,
+    failed,
+    latencies,
+    servedBy,
+    elapsed: performance.now() - started,
+    unit: 'calls',
+  };
 }
 
 /** Streaming load: `streams` loops of Watch(count=ticks, as fast as read), for `ms`; latency is each stream's whole time. */
@@ -123,7 +139,10 @@ async function streamingLoad(client, ms) {
     while (performance.now() < until) {
       const started = performance.now();
       await new Promise((resolve) => {
-        const call = client.Watch({ symbol: 'ACME', count: ticks, intervalMs: 0 }, { deadline: Date.now() + 30_000 });
+        const call = client.Watch(
+          { symbol: 'ACME', count: ticks, intervalMs: 0 },
+          { deadline: Date.now() + 30_000 },
+        );
         call.on('metadata', (headers) => count(servedBy, headers));
         call.on('data', () => (messages += 1));
         call.on('error', () => undefined);
@@ -145,7 +164,8 @@ function count(servedBy, headers) {
   servedBy[id] = (servedBy[id] ?? 0) + 1;
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 const rows = [];
 for (const [load, run, Client, app] of [
@@ -176,8 +196,18 @@ for (const [load, run, Client, app] of [
   }
 }
 
-const header = ['load', 'balancing', 'throughput', 'p50', 'p99', `spread over ${replicaCount} replicas`, 'failed'];
-const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+const header = [
+  'load',
+  'balancing',
+  'throughput',
+  'p50',
+  'p99',
+  `spread over ${replicaCount} replicas`,
+  'failed',
+];
+const widths = header.map((title, column) =>
+  Math.max(title.length, ...rows.map((row) => row[column].length)),
+);
 const line = (cells) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
 console.log(
   `\n${replicaCount} replicas each of greeter and ticker, nginx ${proxy.address} with 1 worker; ` +
