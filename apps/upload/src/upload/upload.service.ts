@@ -48,9 +48,12 @@ export class UploadService {
         tap({ complete: () => (answered = true) }),
         catchError((error: unknown) => from(upload.discard()).pipe(concatMap(() => throwError(() => error)))),
         finalize(() => {
-          if (!answered) void upload.discard();
           pacing.release();
-          this.metrics.activeUploads -= 1;
+          // An upload stays active until its cleanup is done, so that none is seen as over
+          // while the file that a cancel overtook is still being removed.
+          const ended = () => (this.metrics.activeUploads -= 1);
+          if (answered) ended();
+          else void upload.discard().finally(ended);
         }),
       );
     });
