@@ -31,6 +31,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICES } from '../nginx/nginx-config.cjs';
 import { freeLoopbackPort, type NginxProxy, startNginx } from '../nginx/nginx-process.cjs';
 import { spawnReplicas, stopReplicas, tally } from './support/replicas';
 
@@ -138,6 +139,8 @@ describe('the nginx grpc_pass proxy', () => {
       dir: nginxDir,
       listen: `127.0.0.1:${await freeLoopbackPort()}`,
       replicas: addressesOf(replicas),
+      // The four styles' services; a service added to deploy/services.json has tests of its own.
+      services: SERVICES.filter((service) => service.app in replicas),
     });
   }, 60_000);
 

@@ -1,0 +1,199 @@
+import { addProjectConfiguration, readJson, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { serviceGenerator } from './generator';
+import type { ServiceGeneratorSchema, ServiceStyle } from './schema';
+import type { Catalogue } from './workspace-files';
+
+const workspace = join(__dirname, '../../../../..');
+/** The workspace files the generator edits, as they are in this repository. */
+const SEEDED = [
+  'deploy/services.json',
+  'deploy/project.json',
+  'deploy/k8s/kustomization.yaml',
+  'deploy/compose.yaml',
+  'eslint.config.mjs',
+  '.prettierrc',
+];
+
+// Prettier cannot be imported dynamically under Jest; the end-to-end spec runs the generator
+// for real, formatting included, and lints what it wrote.
+process.env['NX_SKIP_FORMAT'] = 'true';
+
+function quartetTree(): Tree {
+  const tree = createTreeWithEmptyWorkspace();
+  // This workspace formats with prettier (.prettierrc, seeded below), not the empty workspace's oxfmt.
+  tree.delete('.oxfmtrc.json');
+  for (const path of SEEDED) tree.write(path, readFileSync(join(workspace, path), 'utf8'));
+  for (const app of ['greeter', 'ticker', 'upload', 'chat', 'gateway']) {
+    addProjectConfiguration(tree, app, { root: `apps/${app}`, projectType: 'application' });
+  }
+  return tree;
+}
+
+const generate = (tree: Tree, options: Partial<ServiceGeneratorSchema> & { name: string }) =>
+  serviceGenerator(tree, { style: 'unary', skipGenerate: true, ...options } as ServiceGeneratorSchema);
+
+/** What each style's RPC looks like in the contract and in the generated controller. */
+const STYLE_SHAPES: Record<ServiceStyle, { rpc: RegExp; handler: string }> = {
+  unary: {
+    rpc: /rpc EchoOrderBook\(EchoOrderBookRequest\) returns \(EchoOrderBookResponse\);/,
+    handler: 'echoOrderBook(request: EchoOrderBookRequest)',
+  },
+  'server-streaming': {
+    rpc: /rpc CountOrderBook\(CountOrderBookRequest\) returns \(stream CountOrderBookResponse\);/,
+    handler: 'countOrderBook(',
+  },
+  'client-streaming': {
+    rpc: /rpc SumOrderBook\(stream SumOrderBookRequest\) returns \(SumOrderBookResponse\);/,
+    handler: 'sumOrderBook(requests: Observable<SumOrderBookRequest>)',
+  },
+  bidi: {
+    rpc: /rpc RelayOrderBook\(stream RelayOrderBookRequest\) returns \(stream RelayOrderBookResponse\);/,
+    handler: 'relayOrderBook(',
+  },
+};
+
+describe('service generator', () => {
+  describe.each(Object.keys(STYLE_SHAPES) as ServiceStyle[])('--style %s', (style) => {
+    let tree: Tree;
+
+    beforeEach(async () => {
+      tree = quartetTree();
+      await generate(tree, { name: 'order-book', style });
+    });
+
+    it('writes a commented contract with one RPC of the style, in a folder named by its package', () => {
+      const proto = tree.read('proto/order_book/v1/order_book.proto', 'utf8') ?? '';
+      expect(proto).toContain('package order_book.v1;');
+      expect(proto).toMatch(/\/\/ OrderBookService .*\nservice OrderBookService \{/);
+      expect(proto).toMatch(STYLE_SHAPES[style].rpc);
+      expect(proto.match(/^\s*rpc /gm)).toHaveLength(1);
+      for (const line of proto
+        .split('\n')
+        .filter((text) => /^\s*(rpc|message|service|\w+ \w+ = \d+;)/.test(text))) {
+        const index = proto.split('\n').indexOf(line);
+        expect(proto.split('\n')[index - 1]).toMatch(/^\s*\/\//);
+      }
+    });
+
+    it('creates the app: module, a thin controller on the generated interface, a service, a unit and an e2e spec', () => {
+      const files = [
+        'project.json',
+        'jest.config.cjs',
+        'eslint.config.mjs',
+        'tsconfig.json',
+        'tsconfig.app.json',
+        'tsconfig.spec.json',
+        'webpack.config.js',
+        'Dockerfile',
+        'src/main.ts',
+        'src/config.ts',
+        'src/order-book/order-book.module.ts',
+        'src/order-book/order-book.controller.ts',
+        'src/order-book/order-book.service.ts',
+        'src/order-book/order-book.service.spec.ts',
+        'src/e2e/order-book.e2e.spec.ts',
+      ];
+      for (const file of files) expect(tree.exists(`apps/order-book/${file}`)).toBe(true);
+      const controller = tree.read('apps/order-book/src/order-book/order-book.controller.ts', 'utf8');
+      expect(controller).toContain('@OrderBookServiceControllerMethods()');
+      expect(controller).toContain('implements OrderBookServiceController');
+      expect(controller).toContain(STYLE_SHAPES[style].handler);
+      expect(tree.read('apps/order-book/src/main.ts', 'utf8')).toContain('runGrpcService');
+      expect(tree.read('apps/order-book/src/config.ts', 'utf8')).toContain(
+        'ORDER_BOOK_DEFAULT_PORT = 50055;',
+      );
+    });
+
+    it('tags the project, gives it a serve target, and limits its imports to its scope and the shared libs', () => {
+      const project = readJson(tree, 'apps/order-book/project.json');
+      expect(project.tags).toEqual(['type:app', 'scope:order-book']);
+      expect(project.targets.serve.options.buildTarget).toBe('order-book:build');
+      expect(tree.read('eslint.config.mjs', 'utf8')).toContain(
+        "{ sourceTag: 'scope:order-book', onlyDependOnLibsWithTags: ['scope:order-book', 'scope:shared'] },",
+      );
+    });
+
+    it('adds the service to the catalogue, compose, Kubernetes and the deploy project', () => {
+      expect(readJson<Catalogue>(tree, 'deploy/services.json').services.at(-1)).toEqual({
+        app: 'order-book',
+        port: 50055,
+        grpcService: 'order_book.v1.OrderBookService',
+        style,
+      });
+      expect(readJson(tree, 'deploy/project.json').implicitDependencies).toContain('order-book');
+      const kustomization = parse(tree.read('deploy/k8s/kustomization.yaml', 'utf8') ?? '');
+      expect(kustomization.resources).toContain('order-book.yaml');
+      const manifest = tree.read('deploy/k8s/order-book.yaml', 'utf8') ?? '';
+      expect(manifest).toContain('service: order_book.v1.OrderBookService');
+      expect(manifest).toContain('clusterIP: None');
+      const compose = parse(tree.read('deploy/compose.yaml', 'utf8') ?? '', { merge: true });
+      expect(compose.services['order-book']).toMatchObject({
+        build: { context: '..', dockerfile: 'apps/order-book/Dockerfile' },
+        stop_grace_period: '15s',
+      });
+      expect(compose.services.proxy.depends_on).toContain('order-book');
+      expect(tree.read('deploy/compose.yaml', 'utf8')).toContain('# quartet on one Docker host');
+    });
+  });
+
+  describe('ports', () => {
+    it('gives each new service the next port that it and its replicas can have', async () => {
+      const tree = quartetTree();
+      await generate(tree, { name: 'first' });
+      await generate(tree, { name: 'second' });
+      const ports = readJson<Catalogue>(tree, 'deploy/services.json').services.map(({ port }) => port);
+      expect(ports.slice(-2)).toEqual([50055, 50056]);
+    });
+
+    it('takes a free port it is given', async () => {
+      const tree = quartetTree();
+      await generate(tree, { name: 'orders', port: 51000 });
+      expect(readJson<Catalogue>(tree, 'deploy/services.json').services.at(-1)?.port).toBe(51000);
+    });
+
+    it.each([
+      [50052, 'port 50052 is taken by ticker'],
+      [50041, 'port 50041 would put replica 2 on 50051, which greeter has'],
+      [3000, 'port 3000 is taken by gateway'],
+      [80, '--port 80 is not a port a service can take: give a whole number from 1024 to 65455'],
+    ])('refuses port %d, saying why', async (port, message) => {
+      const tree = quartetTree();
+      await expect(generate(tree, { name: 'orders', port })).rejects.toThrow(message);
+      expect(tree.exists('apps/orders')).toBe(false);
+    });
+  });
+
+  describe('names', () => {
+    it.each([
+      ['OrderBook', '"OrderBook" is not a valid service name: use kebab-case'],
+      ['1orders', '"1orders" is not a valid service name'],
+      ['order--book', '"order--book" is not a valid service name'],
+      ['order_book', '"order_book" is not a valid service name'],
+      ['gateway', '"gateway" is a name the workspace itself uses'],
+      ['greeter', 'a project named "greeter" already exists'],
+      ['x'.repeat(41), 'at most 40 are allowed'],
+    ])('refuses %s, saying why, and writes nothing', async (name, message) => {
+      const tree = quartetTree();
+      const before = tree.listChanges().length;
+      await expect(generate(tree, { name })).rejects.toThrow(message);
+      expect(tree.listChanges()).toHaveLength(before);
+    });
+
+    it('refuses a name whose contract package exists already', async () => {
+      const tree = quartetTree();
+      tree.write('proto/orders/v1/orders.proto', 'syntax = "proto3";\n');
+      await expect(generate(tree, { name: 'orders' })).rejects.toThrow('proto/orders already exists');
+    });
+
+    it('refuses a style it does not know', async () => {
+      const tree = quartetTree();
+      await expect(generate(tree, { name: 'orders', style: 'duplex' as ServiceStyle })).rejects.toThrow(
+        '--style must be one of unary, server-streaming, client-streaming, bidi; got "duplex"',
+      );
+    });
+  });
+});

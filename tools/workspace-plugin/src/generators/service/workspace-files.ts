@@ -1,0 +1,79 @@
+import { type Tree, updateJson } from '@nx/devkit';
+import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import type { ServiceStyle } from './schema';
+import type { ServiceNames } from './service-names';
+
+export const CATALOGUE = 'deploy/services.json';
+
+/** deploy/services.json: the services npm start runs, the proxy routes and the deploy tests check. */
+export interface Catalogue {
+  services: { app: string; port: number; grpcService: string; style: ServiceStyle }[];
+  gateway: { app: string; port: number };
+  proxy: { port: number };
+}
+
+type NewService = ServiceNames & { readonly port: number; readonly style: ServiceStyle };
+
+/** Lets the new app import the shared libs and its own scope only, as every service's scope does. */
+export function addScopeConstraint(tree: Tree, name: string): void {
+  const path = 'eslint.config.mjs';
+  const config = tree.read(path, 'utf8');
+  if (config === null)
+    throw new Error(`${path} is missing: the new service's module boundaries cannot be set`);
+  const scopeLines = [...config.matchAll(/^( *)\{ sourceTag: 'scope:[^']+'.*$/gm)];
+  const last = scopeLines.at(-1);
+  if (!last || last.index === undefined) {
+    throw new Error(`${path} has no scope:<service> constraint to add the new one beside`);
+  }
+  const line = `${last[1]}{ sourceTag: 'scope:${name}', onlyDependOnLibsWithTags: ['scope:${name}', 'scope:shared'] },`;
+  const end = last.index + last[0].length;
+  tree.write(path, `${config.slice(0, end)}\n${line}${config.slice(end)}`);
+}
+
+/** Puts the service in the catalogue, in the deploy project's dependencies, and in compose and Kubernetes. */
+export function addToDeployment(tree: Tree, service: NewService): void {
+  updateJson<Catalogue>(tree, CATALOGUE, (catalogue) => {
+    catalogue.services.push({
+      app: service.name,
+      port: service.port,
+      grpcService: service.grpcService,
+      style: service.style,
+    });
+    return catalogue;
+  });
+  updateJson(tree, 'deploy/project.json', (project: { implicitDependencies?: string[] }) => ({
+    ...project,
+    implicitDependencies: [...(project.implicitDependencies ?? []), service.name],
+  }));
+  updateYaml(tree, 'deploy/k8s/kustomization.yaml', (document) => {
+    document.addIn(['resources'], `${service.name}.yaml`);
+    document.addIn(['images'], { name: `quartet/${service.name}`, newTag: 'latest' });
+  });
+  updateYaml(tree, 'deploy/compose.yaml', (document) => {
+    const shared = document.get('x-grpc-service', true);
+    if (!isMap(shared))
+      throw new Error('deploy/compose.yaml: x-grpc-service, the settings every service shares, is missing');
+    const entry = document.createNode({
+      build: { context: '..', dockerfile: `apps/${service.name}/Dockerfile` },
+      image: `quartet/${service.name}`,
+      deploy: { replicas: 2 },
+    }) as YAMLMap;
+    entry.items.unshift(document.createPair('<<', document.createAlias(shared)));
+    document.setIn(['services', service.name], entry);
+    // nginx resolves every upstream's name when it starts: it waits for the new service too.
+    const proxyDependencies = document.getIn(['services', 'proxy', 'depends_on'], true);
+    if (isSeq(proxyDependencies)) proxyDependencies.add(service.name);
+  });
+}
+
+function updateYaml(
+  tree: Tree,
+  path: string,
+  update: (document: ReturnType<typeof parseDocument>) => void,
+): void {
+  const text = tree.read(path, 'utf8');
+  if (text === null) throw new Error(`${path} is missing`);
+  const document = parseDocument(text, { merge: true });
+  update(document);
+  tree.write(path, document.toString());
+}
