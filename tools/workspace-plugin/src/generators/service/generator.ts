@@ -9,7 +9,7 @@ import {
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addScopeConstraint, addToDeployment, CATALOGUE, type Catalogue } from './workspace-files';
+import { addToDeployment, CATALOGUE, type Catalogue } from './workspace-files';
 import { nextFreePort, portProblem, portsInUse } from './ports';
 import type { ServiceGeneratorSchema } from './schema';
 import { nameProblem, serviceNames, styleProblem } from './service-names';
@@ -48,7 +48,6 @@ export async function serviceGenerator(
   const values = { ...service, port, style: options.style };
   generateFiles(tree, join(__dirname, 'files', 'common'), '.', values);
   generateFiles(tree, join(__dirname, 'files', options.style), '.', values);
-  addScopeConstraint(tree, service.name);
   addToDeployment(tree, { ...service, port, style: options.style });
   await formatFiles(tree);
 

@@ -1,5 +1,5 @@
 import { type Tree, updateJson } from '@nx/devkit';
-import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import type { ServiceStyle } from './schema';
 import type { ServiceNames } from './service-names';
 
@@ -14,23 +14,7 @@ export interface Catalogue {
 
 type NewService = ServiceNames & { readonly port: number; readonly style: ServiceStyle };
 
-/** Lets the new app import the shared libs and its own scope only, as every service's scope does. */
-export function addScopeConstraint(tree: Tree, name: string): void {
-  const path = 'eslint.config.mjs';
-  const config = tree.read(path, 'utf8');
-  if (config === null)
-    throw new Error(`${path} is missing: the new service's module boundaries cannot be set`);
-  const scopeLines = [...config.matchAll(/^( *)\{ sourceTag: 'scope:[^']+'.*$/gm)];
-  const last = scopeLines.at(-1);
-  if (!last || last.index === undefined) {
-    throw new Error(`${path} has no scope:<service> constraint to add the new one beside`);
-  }
-  const line = `${last[1]}{ sourceTag: 'scope:${name}', onlyDependOnLibsWithTags: ['scope:${name}', 'scope:shared'] },`;
-  const end = last.index + last[0].length;
-  tree.write(path, `${config.slice(0, end)}\n${line}${config.slice(end)}`);
-}
-
-/** Puts the service in the catalogue, in the deploy project's dependencies, and in compose and Kubernetes. */
+/** Puts the service in the catalogue, in the builds the deploy tests need, and in compose and Kubernetes. */
 export function addToDeployment(tree: Tree, service: NewService): void {
   updateJson<Catalogue>(tree, CATALOGUE, (catalogue) => {
     catalogue.services.push({
@@ -41,10 +25,12 @@ export function addToDeployment(tree: Tree, service: NewService): void {
     });
     return catalogue;
   });
-  updateJson(tree, 'deploy/project.json', (project: { implicitDependencies?: string[] }) => ({
-    ...project,
-    implicitDependencies: [...(project.implicitDependencies ?? []), service.name],
-  }));
+  // The deploy tests run every service of the catalogue from its build.
+  updateJson(tree, 'deploy/project.json', (project) => {
+    const [builds] = project.targets.test.dependsOn;
+    builds.projects.push(service.name);
+    return project;
+  });
   updateYaml(tree, 'deploy/k8s/kustomization.yaml', (document) => {
     document.addIn(['resources'], `${service.name}.yaml`);
     document.addIn(['images'], { name: `quartet/${service.name}`, newTag: 'latest' });
@@ -60,6 +46,15 @@ export function addToDeployment(tree: Tree, service: NewService): void {
     }) as YAMLMap;
     entry.items.unshift(document.createPair('<<', document.createAlias(shared)));
     document.setIn(['services', service.name], entry);
+    for (const key of ['build', 'deploy']) {
+      const value = entry.get(key, true);
+      if (isMap(value)) value.flow = true;
+    }
+    const added = document.getIn(['services'], true);
+    if (isMap(added)) {
+      const key = added.items.at(-1)?.key;
+      if (isScalar(key)) key.spaceBefore = true;
+    }
     // nginx resolves every upstream's name when it starts: it waits for the new service too.
     const proxyDependencies = document.getIn(['services', 'proxy', 'depends_on'], true);
     if (isSeq(proxyDependencies)) proxyDependencies.add(service.name);

@@ -1,0 +1,129 @@
+import { credentials, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import { join } from 'node:path';
+import { copyWorkspace, type WorkspaceCopy } from './workspace-copy';
+
+// The generator run for real, as a user runs it: in a copy of this workspace, one service of
+// each style, then their own lint and tests, buf, Nx's affected projects, and a real call.
+
+const workspace = join(__dirname, '../../../..');
+const GENERATED = [
+  { name: 'orders', style: 'unary' },
+  { name: 'price-feed', style: 'server-streaming' },
+  { name: 'meter', style: 'client-streaming' },
+  { name: 'relay', style: 'bidi' },
+] as const;
+const NEW_PROJECTS = GENERATED.map(({ name }) => name);
+/** What depends on @quartet/proto, whose barrel and reflection descriptors every new contract changes. */
+const PROTO_DEPENDENTS = [
+  'proto',
+  'grpc-server',
+  'grpc-client',
+  'grpc-testing',
+  'greeter',
+  'ticker',
+  'upload',
+  'chat',
+  'gateway',
+];
+
+const listed = (stdout: string) =>
+  stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .sort();
+
+describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
+  let copy: WorkspaceCopy;
+  const generatorOutput: string[] = [];
+
+  beforeAll(async () => {
+    copy = await copyWorkspace(workspace);
+    for (const { name, style } of GENERATED) {
+      const { stdout } = await copy.nx('g', '@quartet/tools:service', name, `--style=${style}`);
+      generatorOutput.push(stdout);
+    }
+  }, 300_000);
+
+  afterAll(() => copy?.remove());
+
+  it('creates the contract, the app and its deployment files for each', () => {
+    expect(generatorOutput[1]).toContain('CREATE proto/price_feed/v1/price_feed.proto');
+    expect(generatorOutput[1]).toContain('CREATE apps/price-feed/src/price-feed/price-feed.service.ts');
+    expect(generatorOutput[1]).toContain('CREATE deploy/k8s/price-feed.yaml');
+  });
+
+  it('leaves buf lint clean and nothing breaking against the starting commit', async () => {
+    await expect(copy.run(join(copy.root, 'node_modules/.bin/buf'), ['lint'])).resolves.toBeDefined();
+    await expect(
+      copy.run(join(copy.root, 'node_modules/.bin/buf'), ['breaking', '--against', `.git#ref=${copy.base}`]),
+    ).resolves.toBeDefined();
+  }, 60_000);
+
+  it('lists as affected the new projects, deploy, and what depends on the regenerated contracts: nothing else', async () => {
+    const { stdout } = await copy.nx('show', 'projects', '--affected', `--base=${copy.base}`);
+    expect(listed(stdout)).toEqual([...NEW_PROJECTS, ...PROTO_DEPENDENTS, 'deploy'].sort());
+  }, 120_000);
+
+  it('passes the new projects’ lint and tests, and the contracts’ checks', async () => {
+    const { stdout } = await copy.nx(
+      'run-many',
+      '--targets=lint,test',
+      `--projects=${[...NEW_PROJECTS, 'proto'].join(',')}`,
+      '--outputStyle=static',
+    );
+    expect(stdout).toMatch(/Successfully ran targets lint, test for 5 projects/);
+    for (const name of NEW_PROJECTS) expect(stdout).toContain(`nx run ${name}:test`);
+    expect(stdout).toContain('contracts: lint clean, generated code current');
+  }, 420_000);
+
+  describe('the built unary service', () => {
+    let service: ServiceProcess;
+
+    beforeAll(async () => {
+      service = await spawnService('orders', { main: join(copy.root, 'dist/apps/orders/main.js') });
+    }, 30_000);
+
+    afterAll(async () => {
+      await service?.stop();
+    });
+
+    it('answers a real call from a client built from its proto file alone', async () => {
+      const definition = loadSync(join(copy.root, 'proto/orders/v1/orders.proto'));
+      const Service = (
+        loadPackageDefinition(definition)['orders'] as Record<string, Record<string, unknown>>
+      )['v1']?.['OrdersService'] as ServiceClientConstructor;
+      const client = new Service(service.address, credentials.createInsecure()) as unknown as {
+        EchoOrders(request: object, callback: (error: Error | null, response?: object) => void): void;
+        close(): void;
+      };
+      const answer = await new Promise((resolve, reject) =>
+        client.EchoOrders({ text: 'first order' }, (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+      client.close();
+      expect(answer).toEqual({ text: 'first order' });
+    });
+  });
+
+  it('then, after a change inside one new app, lists that app alone as affected', async () => {
+    const after = await copy.commit('four new services');
+    await copy.run('sh', [
+      '-c',
+      'echo "// a change inside the app" >> apps/meter/src/meter/meter.service.ts',
+    ]);
+    const { stdout } = await copy.nx('show', 'projects', '--affected', `--base=${after}`);
+    expect(listed(stdout)).toEqual(['meter']);
+  }, 120_000);
+
+  it('refuses a name that exists, saying so, and changes nothing', async () => {
+    await expect(copy.nx('g', '@quartet/tools:service', 'greeter', '--style=unary')).rejects.toThrow(
+      'a project named "greeter" already exists',
+    );
+    const { stdout } = await copy.run('git', ['status', '--porcelain', '--', 'apps', 'proto', 'deploy']);
+    expect(stdout.trim()).toBe('M apps/meter/src/meter/meter.service.ts');
+  }, 60_000);
+});
