@@ -1,6 +1,7 @@
 import { credentials, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { copyWorkspace, type WorkspaceCopy } from './workspace-copy';
 
@@ -12,7 +13,7 @@ const GENERATED = [
   { name: 'orders', style: 'unary' },
   { name: 'price-feed', style: 'server-streaming' },
   { name: 'meter', style: 'client-streaming' },
-  { name: 'relay', style: 'bidi' },
+  { name: 'whisper', style: 'bidi' },
 ] as const;
 const NEW_PROJECTS = GENERATED.map(({ name }) => name);
 /** What depends on @quartet/proto, whose barrel and reflection descriptors every new contract changes. */
@@ -27,6 +28,17 @@ const PROTO_DEPENDENTS = [
   'chat',
   'gateway',
 ];
+
+/** The address a service logs when it listens; rejects if it exits first. */
+function listeningAddress(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the service exited with ${code} before listening`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const message = (JSON.parse(line) as { message?: { event?: string; address?: string } }).message;
+      if (message?.event === 'listening' && message.address) resolve(message.address);
+    });
+  });
+}
 
 const listed = (stdout: string) =>
   stdout
@@ -76,18 +88,23 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
     );
     expect(stdout).toMatch(/Successfully ran targets lint, test for 5 projects/);
     for (const name of NEW_PROJECTS) expect(stdout).toContain(`nx run ${name}:test`);
-    expect(stdout).toContain('contracts: lint clean, generated code current');
+    expect(stdout).toContain('libs/proto matches what proto/ generates.');
   }, 420_000);
 
   describe('the built unary service', () => {
-    let service: ServiceProcess;
+    let service: ChildProcess;
+    let address: string;
 
     beforeAll(async () => {
-      service = await spawnService('orders', { main: join(copy.root, 'dist/apps/orders/main.js') });
+      service = spawn(process.execPath, [join(copy.root, 'dist/apps/orders/main.js')], {
+        env: { PATH: process.env['PATH'], HOST: '127.0.0.1', PORT: '0' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      address = await listeningAddress(service);
     }, 30_000);
 
-    afterAll(async () => {
-      await service?.stop();
+    afterAll(() => {
+      service?.kill('SIGTERM');
     });
 
     it('answers a real call from a client built from its proto file alone', async () => {
@@ -95,7 +112,7 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
       const Service = (
         loadPackageDefinition(definition)['orders'] as Record<string, Record<string, unknown>>
       )['v1']?.['OrdersService'] as ServiceClientConstructor;
-      const client = new Service(service.address, credentials.createInsecure()) as unknown as {
+      const client = new Service(address, credentials.createInsecure()) as unknown as {
         EchoOrders(request: object, callback: (error: Error | null, response?: object) => void): void;
         close(): void;
       };

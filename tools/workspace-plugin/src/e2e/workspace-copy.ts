@@ -42,6 +42,8 @@ export async function copyWorkspace(source: string): Promise<WorkspaceCopy> {
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
     CI: 'true',
     GIT_AUTHOR_NAME: 'quartet',
     GIT_AUTHOR_EMAIL: 'quartet@example.invalid',
