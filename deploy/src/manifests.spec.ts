@@ -36,6 +36,8 @@ const find = (kind: string, name: string): Manifest => {
 const containerOf = (deployment: Manifest) => deployment.spec['template'].spec.containers[0];
 const envOf = (container: { env?: { name: string; value?: string }[] }) =>
   Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
+/** The gateway's variable for a backend's target (apps/gateway/src/backends/backend-list.ts). */
+const targetVariable = (app: string) => `${app.replace(/-/g, '_').toUpperCase()}_TARGET`;
 const dockerfileOf = (app: string): Stage[] =>
   parseDockerfile(readFileSync(join(root, 'apps', app, 'Dockerfile'), 'utf8'));
 
@@ -130,7 +132,7 @@ describe('Kubernetes manifests', () => {
     const container = containerOf(find('Deployment', 'gateway'));
     const env = envOf(container);
     for (const { app, port } of services.filter((service) => service.calledByGateway)) {
-      expect(env[`${app.toUpperCase()}_TARGET`]).toBe(`dns:///${app}.quartet.svc.cluster.local:${port}`);
+      expect(env[targetVariable(app)]).toBe(`dns:///${app}.quartet.svc.cluster.local:${port}`);
     }
     expect(container.ports).toEqual([{ name: 'http', containerPort: gateway.port }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
@@ -186,9 +188,7 @@ describe('compose file', () => {
 
   it('points the gateway at every replica by service name and runs one chat replica', () => {
     for (const { app, port } of services.filter((service) => service.calledByGateway)) {
-      expect(compose.services.gateway.environment[`${app.toUpperCase()}_TARGET`]).toBe(
-        `dns:///${app}:${port}`,
-      );
+      expect(compose.services.gateway.environment[targetVariable(app)]).toBe(`dns:///${app}:${port}`);
     }
     expect(compose.services.chat.deploy.replicas).toBe(1);
   });

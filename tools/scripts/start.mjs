@@ -46,7 +46,7 @@ const addressesOf = (app) =>
   processes.filter((entry) => entry.app === app).map((entry) => `${host}:${entry.port}`);
 const gatewayTargets = Object.fromEntries(
   catalogue.services.map((service) => [
-    `${service.app.toUpperCase()}_TARGET`,
+    `${service.app.replace(/-/g, '_').toUpperCase()}_TARGET`,
     options.proxy ? proxyAddress : addressesOf(service.app).join(','),
   ]),
 );

@@ -1,13 +1,14 @@
 import { parseTarget } from '@quartet/grpc-client';
 import { EnvReader, type Environment, readServerConfig } from '@quartet/grpc-server';
+import { type Backend, BACKEND_LIST, BACKENDS, targetVariable } from './backends/backend-list';
 
-export type Backend = 'greeter' | 'ticker' | 'upload' | 'chat';
+export type { Backend } from './backends/backend-list';
 
 export interface GatewayConfig {
   /** HOST and PORT of the HTTP server. */
   readonly host: string;
   readonly port: number;
-  /** GREETER_TARGET, TICKER_TARGET, UPLOAD_TARGET, CHAT_TARGET: grpc-js targets of the backends. */
+  /** GREETER_TARGET, TICKER_TARGET, UPLOAD_TARGET, CHAT_TARGET, ...: grpc-js targets of the backends. */
   readonly targets: Readonly<Record<Backend, string>>;
   /** DEADLINE_MS: the deadline of every unary call to a backend. */
   readonly deadlineMs: number;
@@ -21,13 +22,6 @@ export interface GatewayConfig {
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
 export const GATEWAY_DEFAULT_PORT = 3000;
 
-const DEFAULT_TARGETS: Record<Backend, string> = {
-  greeter: '127.0.0.1:50051',
-  ticker: '127.0.0.1:50052',
-  upload: '127.0.0.1:50053',
-  chat: '127.0.0.1:50054',
-};
-
 /**
  * The gateway's settings from its environment; throws a ConfigError naming every bad variable.
  * `defaultWebRoot` is where the build put the page: `dist/apps/web`, beside the gateway's bundle.
@@ -36,11 +30,12 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
   const reader = new EnvReader(env);
   const { host, port, logFormat } = readServerConfig(reader, GATEWAY_DEFAULT_PORT);
   const targets = {} as Record<Backend, string>;
-  for (const backend of Object.keys(DEFAULT_TARGETS) as Backend[]) {
-    const variable = `${backend.toUpperCase()}_TARGET`;
-    const parsed = parseTarget(variable, reader.string(variable, DEFAULT_TARGETS[backend]));
+  for (const backend of BACKENDS) {
+    const variable = targetVariable(backend);
+    const { defaultTarget } = BACKEND_LIST[backend];
+    const parsed = parseTarget(variable, reader.string(variable, defaultTarget));
     if ('error' in parsed) reader.problem(parsed.error);
-    targets[backend] = 'target' in parsed ? parsed.target : DEFAULT_TARGETS[backend];
+    targets[backend] = 'target' in parsed ? parsed.target : defaultTarget;
   }
   const deadlineMs = reader.integer('DEADLINE_MS', 5_000, 1, 300_000);
   const streamDeadlineMs = reader.integer('STREAM_DEADLINE_MS', 3_600_000, 1, 86_400_000);

@@ -1,26 +1,12 @@
 import { credentials } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { clientChannelOptions, type HealthClient, healthClient } from '@quartet/grpc-client';
-import {
-  ChatServiceDefinition,
-  type GenericServiceDefinition,
-  GreeterDefinition,
-  type GrpcClient,
-  grpcClientConstructor,
-  TickerServiceDefinition,
-  UploadServiceDefinition,
-} from '@quartet/proto';
-import { type Backend, GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { type GrpcClient, grpcClientConstructor } from '@quartet/proto';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { type Backend, BACKEND_LIST, BACKENDS } from './backend-list';
 
-const DEFINITIONS = {
-  greeter: GreeterDefinition,
-  ticker: TickerServiceDefinition,
-  upload: UploadServiceDefinition,
-  chat: ChatServiceDefinition,
-} satisfies Record<Backend, GenericServiceDefinition>;
-
-const BACKENDS = Object.keys(DEFINITIONS) as Backend[];
+type Clients = { readonly [B in Backend]: GrpcClient<(typeof BACKEND_LIST)[B]['definition']> };
 
 /**
  * One gRPC channel per backend, balanced over its replicas and measured, and a health
@@ -29,27 +15,42 @@ const BACKENDS = Object.keys(DEFINITIONS) as Backend[];
  */
 @Injectable()
 export class Backends implements OnApplicationShutdown {
-  readonly greeter: GrpcClient<typeof GreeterDefinition>;
-  readonly ticker: GrpcClient<typeof TickerServiceDefinition>;
-  readonly upload: GrpcClient<typeof UploadServiceDefinition>;
-  readonly chat: GrpcClient<typeof ChatServiceDefinition>;
+  readonly greeter: Clients['greeter'];
+  readonly ticker: Clients['ticker'];
+  readonly upload: Clients['upload'];
+  readonly chat: Clients['chat'];
+  private readonly clients: Clients;
   private readonly health: Record<Backend, HealthClient>;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, metrics: GatewayMetrics) {
-    // Only SayHello is safe to repeat: streams and uploads are never retried.
+    // Only the services marked idempotent are retried: streams and uploads never are.
     const options = {
-      ...clientChannelOptions({ idempotentServices: [GreeterDefinition.fullName] }),
+      ...clientChannelOptions({
+        idempotentServices: BACKENDS.filter((backend) => BACKEND_LIST[backend].idempotent).map(
+          (backend) => BACKEND_LIST[backend].definition.fullName,
+        ),
+      }),
       interceptors: [metrics.grpc.interceptor],
     };
-    const client = <D extends GenericServiceDefinition>(definition: D, backend: Backend) =>
-      new (grpcClientConstructor(definition))(config.targets[backend], credentials.createInsecure(), options);
-    this.greeter = client(GreeterDefinition, 'greeter');
-    this.ticker = client(TickerServiceDefinition, 'ticker');
-    this.upload = client(UploadServiceDefinition, 'upload');
-    this.chat = client(ChatServiceDefinition, 'chat');
+    this.clients = Object.fromEntries(
+      BACKENDS.map((backend) => [
+        backend,
+        new (grpcClientConstructor(BACKEND_LIST[backend].definition))(
+          config.targets[backend],
+          credentials.createInsecure(),
+          options,
+        ),
+      ]),
+    ) as unknown as Clients;
+    ({ greeter: this.greeter, ticker: this.ticker, upload: this.upload, chat: this.chat } = this.clients);
     this.health = Object.fromEntries(
       BACKENDS.map((backend) => [backend, healthClient(config.targets[backend])]),
     ) as Record<Backend, HealthClient>;
+  }
+
+  /** The client of any backend in backends/backend-list.ts. */
+  client<B extends Backend>(backend: B): Clients[B] {
+    return this.clients[backend];
   }
 
   /** Each backend's serving status by grpc.health.v1, or why it could not be asked. */
@@ -59,7 +60,7 @@ export class Backends implements OnApplicationShutdown {
         (backend) =>
           new Promise<[Backend, string]>((resolve) =>
             this.health[backend].check(
-              { service: DEFINITIONS[backend].fullName },
+              { service: BACKEND_LIST[backend].definition.fullName },
               { deadline: Date.now() + timeoutMs },
               (error, response) =>
                 resolve([backend, error ? `unreachable: ${error.details}` : (response?.status ?? 'UNKNOWN')]),
@@ -71,8 +72,6 @@ export class Backends implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    for (const client of [this.greeter, this.ticker, this.upload, this.chat, ...Object.values(this.health)]) {
-      client.close();
-    }
+    for (const client of [...Object.values(this.clients), ...Object.values(this.health)]) client.close();
   }
 }

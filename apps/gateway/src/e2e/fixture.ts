@@ -2,20 +2,25 @@ import { join } from 'node:path';
 import { ConsoleLogger } from '@nestjs/common';
 import { workspaceRoot } from '@nx/devkit';
 import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
-import type { Backend, GatewayConfig } from '../config';
+import { type Backend, BACKENDS } from '../backends/backend-list';
+import type { GatewayConfig } from '../config';
 import { type RunningGateway, startGateway } from '../gateway';
 
-export const BACKENDS: readonly Backend[] = ['greeter', 'ticker', 'upload', 'chat'];
+/** What a backend the test did not start is called at: nothing listens, so its calls fail fast. */
+const NOWHERE = '127.0.0.1:9';
 
 /** The gateway's settings for tests: loopback, an ephemeral port, the given backends. */
 export function testGatewayConfig(
-  targets: Record<Backend, string>,
+  targets: Partial<Record<Backend, string>>,
   overrides: Partial<GatewayConfig> = {},
 ): GatewayConfig {
   return {
     host: '127.0.0.1',
     port: 0,
-    targets,
+    targets: Object.fromEntries(BACKENDS.map((backend) => [backend, targets[backend] ?? NOWHERE])) as Record<
+      Backend,
+      string
+    >,
     deadlineMs: 2_000,
     streamDeadlineMs: 60_000,
     webRoot: join(workspaceRoot, 'dist/apps/web'),
@@ -26,7 +31,7 @@ export function testGatewayConfig(
 
 /** Starts the gateway in this process, quiet but for fatal errors. */
 export function startTestGateway(
-  targets: Record<Backend, string>,
+  targets: Partial<Record<Backend, string>>,
   overrides: Partial<GatewayConfig> = {},
 ): Promise<RunningGateway> {
   return startGateway(testGatewayConfig(targets, overrides), new ConsoleLogger({ logLevels: ['fatal'] }));

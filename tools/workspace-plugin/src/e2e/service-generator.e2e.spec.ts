@@ -10,8 +10,8 @@ import { copyWorkspace, type WorkspaceCopy } from './workspace-copy';
 
 const workspace = join(__dirname, '../../../..');
 const GENERATED = [
-  { name: 'orders', style: 'unary' },
-  { name: 'price-feed', style: 'server-streaming' },
+  { name: 'orders', style: 'unary', gateway: true },
+  { name: 'price-feed', style: 'server-streaming', gateway: true },
   { name: 'meter', style: 'client-streaming' },
   { name: 'whisper', style: 'bidi' },
 ] as const;
@@ -53,8 +53,15 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
 
   beforeAll(async () => {
     copy = await copyWorkspace(workspace);
-    for (const { name, style } of GENERATED) {
-      const { stdout } = await copy.nx('g', '@quartet/tools:service', name, `--style=${style}`);
+    for (const entry of GENERATED) {
+      const gateway = 'gateway' in entry ? ['--gateway'] : [];
+      const { stdout } = await copy.nx(
+        'g',
+        '@quartet/tools:service',
+        entry.name,
+        `--style=${entry.style}`,
+        ...gateway,
+      );
       generatorOutput.push(stdout);
     }
   }, 300_000);
@@ -66,6 +73,16 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
     expect(generatorOutput[1]).toContain('CREATE apps/price-feed/src/price-feed/price-feed.service.ts');
     expect(generatorOutput[1]).toContain('CREATE deploy/k8s/price-feed.yaml');
   });
+
+  it('keeps the deployment files consistent: the deploy project’s checks of them pass', async () => {
+    const { stderr } = await copy.run(join(copy.root, 'node_modules/.bin/jest'), [
+      '-c',
+      'deploy/jest.config.cjs',
+      'deploy/src/manifests.spec.ts',
+    ]);
+    expect(stderr).toMatch(/Tests: +\d+ passed, \d+ total/);
+    expect(stderr).toContain('whisper');
+  }, 60_000);
 
   it('leaves buf lint clean and nothing breaking against the starting commit', async () => {
     await expect(copy.run(join(copy.root, 'node_modules/.bin/buf'), ['lint'])).resolves.toBeDefined();
@@ -90,6 +107,17 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
     for (const name of NEW_PROJECTS) expect(stdout).toContain(`nx run ${name}:test`);
     expect(stdout).toContain('libs/proto matches what proto/ generates.');
   }, 420_000);
+
+  it('wires the unary and server-streaming services into the gateway, whose lint passes and whose new routes answer', async () => {
+    await copy.nx('run-many', '--targets=lint,build', '--projects=gateway', '--outputStyle=static');
+    const { stderr } = await copy.run(join(copy.root, 'node_modules/.bin/jest'), [
+      '-c',
+      'apps/gateway/jest.config.cjs',
+      'apps/gateway/src/e2e/orders.e2e.spec.ts',
+      'apps/gateway/src/e2e/price-feed.e2e.spec.ts',
+    ]);
+    expect(stderr).toMatch(/Tests: +5 passed, 5 total/);
+  }, 300_000);
 
   describe('the built unary service', () => {
     let service: ChildProcess;

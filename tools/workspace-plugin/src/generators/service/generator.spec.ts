@@ -14,6 +14,10 @@ const SEEDED = [
   'deploy/project.json',
   'deploy/k8s/kustomization.yaml',
   'deploy/compose.yaml',
+  'deploy/k8s/gateway.yaml',
+  'apps/gateway/project.json',
+  'apps/gateway/src/backends/backend-list.ts',
+  'apps/gateway/src/gateway.module.ts',
   '.prettierrc',
   'eslint.config.mjs',
 ];
@@ -27,7 +31,8 @@ function quartetTree(): Tree {
   // This workspace formats with prettier (.prettierrc, seeded below), not the empty workspace's oxfmt.
   tree.delete('.oxfmtrc.json');
   for (const path of SEEDED) tree.write(path, readFileSync(join(workspace, path), 'utf8'));
-  for (const app of ['greeter', 'ticker', 'upload', 'chat', 'gateway']) {
+  // The gateway is a project already: its project.json is seeded above.
+  for (const app of ['greeter', 'ticker', 'upload', 'chat']) {
     addProjectConfiguration(tree, app, { root: `apps/${app}`, projectType: 'application' });
   }
   return tree;
@@ -139,6 +144,54 @@ describe('service generator', () => {
       });
       expect(compose.services.proxy.depends_on).toContain('order-book');
       expect(tree.read('deploy/compose.yaml', 'utf8')).toContain('# quartet on one Docker host');
+    });
+  });
+
+  describe('--gateway', () => {
+    it.each(['unary', 'server-streaming'] as const)(
+      'wires a %s service into the gateway: a client, a route, its test, its targets',
+      async (style) => {
+        const tree = quartetTree();
+        await generate(tree, { name: 'order-book', style, gateway: true });
+        expect(tree.read('apps/gateway/src/backends/backend-list.ts', 'utf8')).toMatch(
+          /\n  OrderBookServiceDefinition,\n[\s\S]*'order-book': \{\s*definition: OrderBookServiceDefinition,\s*idempotent: (true|false),\s*defaultTarget: '127\.0\.0\.1:50055',?\s*\}/,
+        );
+        const module = tree.read('apps/gateway/src/gateway.module.ts', 'utf8') ?? '';
+        expect(module).toContain("import { OrderBookController } from './order-book/order-book.controller';");
+        expect(module).toMatch(/controllers: \[\s*OrderBookController,/);
+        expect(tree.exists('apps/gateway/src/order-book/order-book.controller.ts')).toBe(true);
+        expect(tree.exists('apps/gateway/src/e2e/order-book.e2e.spec.ts')).toBe(true);
+        expect(readJson(tree, 'apps/gateway/project.json').targets.test.dependsOn[1].projects).toContain(
+          'order-book',
+        );
+        expect(readJson<Catalogue>(tree, 'deploy/services.json').services.at(-1)?.calledByGateway).toBe(true);
+        const compose = parse(tree.read('deploy/compose.yaml', 'utf8') ?? '', { merge: true });
+        expect(compose.services.gateway.environment.ORDER_BOOK_TARGET).toBe('dns:///order-book:50055');
+        const k8s = tree.read('deploy/k8s/gateway.yaml', 'utf8') ?? '';
+        expect(k8s).toMatch(
+          /- name: ORDER_BOOK_TARGET\n\s+value: dns:\/\/\/order-book\.quartet\.svc\.cluster\.local:50055/,
+        );
+        expect(k8s).toContain('# gateway: HTTP, SSE, WebSocket');
+        expect(k8s.match(/^---$/gm)).toHaveLength(1);
+      },
+    );
+
+    it.each(['client-streaming', 'bidi'] as const)(
+      'refuses to wire a %s service, saying why',
+      async (style) => {
+        const tree = quartetTree();
+        await expect(generate(tree, { name: 'orders', style, gateway: true })).rejects.toThrow(
+          `--gateway wires unary and server-streaming services only; a ${style} service needs a route designed for it`,
+        );
+      },
+    );
+
+    it('leaves the gateway alone without --gateway', async () => {
+      const tree = quartetTree();
+      await generate(tree, { name: 'orders' });
+      expect(tree.read('apps/gateway/src/backends/backend-list.ts', 'utf8')).toBe(
+        readFileSync(join(workspace, 'apps/gateway/src/backends/backend-list.ts'), 'utf8'),
+      );
     });
   });
 

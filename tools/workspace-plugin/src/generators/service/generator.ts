@@ -9,6 +9,7 @@ import {
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gatewayProblem, wireIntoGateway } from './gateway-wiring';
 import { addToDeployment, CATALOGUE, type Catalogue } from './workspace-files';
 import { nextFreePort, portProblem, portsInUse } from './ports';
 import type { ServiceGeneratorSchema } from './schema';
@@ -17,14 +18,18 @@ import { nameProblem, serviceNames, styleProblem } from './service-names';
 /**
  * `npx nx g @quartet/tools:service <name> --style <style>`: a contract with one RPC of the
  * style, an app on the shared bootstrap that serves it with specs for both, a port of its
- * own, and its place in npm start, the proxy, compose and Kubernetes. Afterwards libs/proto
- * is regenerated, so the app builds and its tests pass at once.
+ * own, its place in npm start, the proxy, compose and Kubernetes, and with --gateway a route
+ * in the gateway. Afterwards libs/proto is regenerated, so the app builds and its tests pass
+ * at once.
  */
 export async function serviceGenerator(
   tree: Tree,
   options: ServiceGeneratorSchema,
 ): Promise<GeneratorCallback> {
-  const problem = nameProblem(options.name) ?? styleProblem(options.style);
+  const problem =
+    nameProblem(options.name) ??
+    styleProblem(options.style) ??
+    gatewayProblem(options.style, options.gateway);
   if (problem) throw new Error(problem);
   const service = serviceNames(options.name);
   if (getProjects(tree).has(service.name) || tree.exists(`apps/${service.name}`)) {
@@ -48,7 +53,11 @@ export async function serviceGenerator(
   const values = { ...service, port, style: options.style };
   generateFiles(tree, join(__dirname, 'files', 'common'), '.', values);
   generateFiles(tree, join(__dirname, 'files', options.style), '.', values);
-  addToDeployment(tree, { ...service, port, style: options.style });
+  addToDeployment(tree, { ...service, port, style: options.style }, options.gateway ?? false);
+  if (options.gateway) {
+    generateFiles(tree, join(__dirname, 'files', `gateway-${options.style}`), '.', values);
+    wireIntoGateway(tree, { ...service, port, style: options.style });
+  }
   await formatFiles(tree);
 
   return () => {

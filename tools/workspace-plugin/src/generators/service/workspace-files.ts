@@ -7,7 +7,13 @@ export const CATALOGUE = 'deploy/services.json';
 
 /** deploy/services.json: the services npm start runs, the proxy routes and the deploy tests check. */
 export interface Catalogue {
-  services: { app: string; port: number; grpcService: string; style: ServiceStyle }[];
+  services: {
+    app: string;
+    port: number;
+    grpcService: string;
+    style: ServiceStyle;
+    calledByGateway?: boolean;
+  }[];
   gateway: { app: string; port: number };
   proxy: { port: number };
 }
@@ -15,13 +21,14 @@ export interface Catalogue {
 type NewService = ServiceNames & { readonly port: number; readonly style: ServiceStyle };
 
 /** Puts the service in the catalogue, in the builds the deploy tests need, and in compose and Kubernetes. */
-export function addToDeployment(tree: Tree, service: NewService): void {
+export function addToDeployment(tree: Tree, service: NewService, calledByGateway: boolean): void {
   updateJson<Catalogue>(tree, CATALOGUE, (catalogue) => {
     catalogue.services.push({
       app: service.name,
       port: service.port,
       grpcService: service.grpcService,
       style: service.style,
+      ...(calledByGateway ? { calledByGateway } : {}),
     });
     return catalogue;
   });
