@@ -154,7 +154,7 @@ describe('service generator', () => {
         const tree = quartetTree();
         await generate(tree, { name: 'order-book', style, gateway: true });
         expect(tree.read('apps/gateway/src/backends/backend-list.ts', 'utf8')).toMatch(
-          /\n  OrderBookServiceDefinition,\n[\s\S]*'order-book': \{\s*definition: OrderBookServiceDefinition,\s*idempotent: (true|false),\s*defaultTarget: '127\.0\.0\.1:50055',?\s*\}/,
+          /\n {2}OrderBookServiceDefinition,\n[\s\S]*'order-book': \{\s*definition: OrderBookServiceDefinition,\s*idempotent: (true|false),\s*defaultTarget: '127\.0\.0\.1:50055',?\s*\}/,
         );
         const module = tree.read('apps/gateway/src/gateway.module.ts', 'utf8') ?? '';
         expect(module).toContain("import { OrderBookController } from './order-book/order-book.controller';");
