@@ -13,6 +13,9 @@ import {
   outcomeOf,
   readAll,
   type ServiceProcess,
+  spawnReplicas,
+  stopReplicas,
+  tally,
 } from '@quartet/grpc-testing';
 import {
   CHAT_ROOM_HEADER,
@@ -33,7 +36,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICES } from '../nginx/nginx-config.cjs';
 import { freeLoopbackPort, type NginxProxy, startNginx } from '../nginx/nginx-process.cjs';
-import { spawnReplicas, stopReplicas, tally } from './support/replicas';
 
 // nginx started for real, as an ordinary process on a loopback port, in front of built
 // replicas of every service; stock grpc-js clients call through it.

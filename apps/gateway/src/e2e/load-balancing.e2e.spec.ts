@@ -1,4 +1,4 @@
-import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import { type ServiceProcess, spawnReplicas, tally } from '@quartet/grpc-testing';
 import type { RunningGateway } from '../gateway';
 import { startTestGateway } from './fixture';
 
@@ -13,18 +13,9 @@ interface Answer {
   readonly servedBy: string;
 }
 
-async function spawnGreeters(count: number): Promise<ServiceProcess[]> {
-  const replicas: ServiceProcess[] = [];
-  for (let index = 1; index <= count; index += 1) {
-    replicas.push(await spawnService('greeter', { env: { INSTANCE_ID: `greeter-${index}` } }));
-  }
-  return replicas;
-}
-
 /** A gateway whose greeter target lists every replica; only /api/hello is called here. */
 function gatewayOver(replicas: readonly ServiceProcess[]): Promise<RunningGateway> {
-  const greeter = `ipv4:${replicas.map((replica) => replica.address).join(',')}`;
-  return startTestGateway({ greeter, ticker: greeter, upload: greeter, chat: greeter });
+  return startTestGateway({ greeter: `ipv4:${replicas.map((replica) => replica.address).join(',')}` });
 }
 
 async function hello(gateway: RunningGateway, name: string): Promise<Answer> {
@@ -49,18 +40,14 @@ async function callsAtFixedRate(gateway: RunningGateway, disrupt: () => void): P
   return Promise.all(calls);
 }
 
-const tally = (answers: readonly Answer[]) =>
-  answers.reduce<Record<string, number>>(
-    (counts, { servedBy }) => ({ ...counts, [servedBy]: (counts[servedBy] ?? 0) + 1 }),
-    {},
-  );
+const servedBy = (answers: readonly Answer[]) => answers.map((answer) => answer.servedBy);
 
 describe('client-side load balancing in the gateway', () => {
   let replicas: ServiceProcess[] = [];
   let gateway: RunningGateway | undefined;
 
   beforeEach(async () => {
-    replicas = await spawnGreeters(3);
+    replicas = await spawnReplicas('greeter', 3);
     gateway = await gatewayOver(replicas);
   }, 30_000);
 
@@ -73,7 +60,7 @@ describe('client-side load balancing in the gateway', () => {
     const answers: Answer[] = [];
     for (let i = 0; i < 300; i += 1) answers.push(await hello(gateway as RunningGateway, `n${i}`));
     expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
-    const counts = tally(answers);
+    const counts = tally(servedBy(answers));
     expect(Object.keys(counts).sort()).toEqual(['greeter-1', 'greeter-2', 'greeter-3']);
     for (const answered of Object.values(counts)) {
       expect(answered).toBeGreaterThanOrEqual(80);
@@ -86,7 +73,7 @@ describe('client-side load balancing in the gateway', () => {
     const answers = await callsAtFixedRate(gateway as RunningGateway, () => killed.child.kill('SIGKILL'));
     expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
     expect(await killed.exited).toBeNull();
-    const counts = tally(answers);
+    const counts = tally(servedBy(answers));
     // The killed replica answered until it died; the other two took over the rest.
     expect(counts['greeter-2']).toBeGreaterThan(0);
     expect((counts['greeter-1'] ?? 0) + (counts['greeter-3'] ?? 0)).toBeGreaterThan((CALLS * 2) / 3);
@@ -98,6 +85,6 @@ describe('client-side load balancing in the gateway', () => {
     expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
     expect(await stopped.exited).toBe(0);
     expect(stopped.logs.map((entry) => (entry['message'] as { phase?: string }).phase)).toContain('stopped');
-    expect(tally(answers)['greeter-2']).toBeGreaterThan(0);
+    expect(tally(servedBy(answers))['greeter-2']).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -1,5 +1,10 @@
 import { workspaceRoot } from '@nx/devkit';
-import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import {
+  type PrivateNetwork,
+  type ServiceProcess,
+  spawnService,
+  startPrivateNetwork,
+} from '@quartet/grpc-testing';
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +16,7 @@ const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 
 describe('greeter with a stock client of another gRPC implementation (Python grpcio)', () => {
+  let network: PrivateNetwork;
   let greeter: ServiceProcess;
   let scratch: string;
 
@@ -28,20 +34,19 @@ describe('greeter with a stock client of another gRPC implementation (Python grp
     copyFileSync(join(__dirname, 'quickstart_client.py'), join(scratch, 'quickstart_client.py'));
     // The quickstart client dials the fixed address localhost:50051, so the greeter listens
     // there, in a network namespace of its own where that port is free and nothing else sees it.
-    greeter = await spawnService('greeter', { privateNetwork: true, env: { PORT: '50051' } });
+    network = await startPrivateNetwork();
+    greeter = await spawnService('greeter', { network, env: { PORT: '50051' } });
   });
 
   afterAll(async () => {
     await greeter?.stop();
+    await network?.close();
     rmSync(scratch, { recursive: true, force: true });
   });
 
   it('answers the quickstart client, which prints the greeting', async () => {
-    const { stdout } = await run(
-      'nsenter',
-      [`--net=/proc/${greeter.child.pid}/ns/net`, PYTHON, 'quickstart_client.py'],
-      { cwd: scratch, timeout: 20_000 },
-    );
+    const [command, args] = network.wrap(PYTHON, [join(scratch, 'quickstart_client.py')]);
+    const { stdout } = await run(command, args, { cwd: scratch, timeout: 20_000 });
     expect(stdout.trim()).toBe('Greeter client received: Hello you');
   });
 });

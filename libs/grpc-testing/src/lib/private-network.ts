@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 export interface PrivateNetwork {
   /** Rewrites the namespace's /etc/hosts: each name resolves to the addresses given. */
   setHosts(names: Record<string, readonly string[]>): void;
-  /** The command and arguments that run `command args` inside the namespace. */
+  /** The command and arguments that run `command args` inside the namespace, from `/`: give absolute paths. */
   wrap(command: string, args: readonly string[]): [string, string[]];
   close(): Promise<void>;
 }

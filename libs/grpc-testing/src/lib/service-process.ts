@@ -20,8 +20,6 @@ export interface ServiceProcess {
 
 export interface SpawnOptions {
   readonly env?: Record<string, string>;
-  /** Runs the app in a network namespace of its own, with only loopback (needs root). */
-  readonly privateNetwork?: boolean;
   /** Runs the app inside this shared private network (see startPrivateNetwork). */
   readonly network?: PrivateNetwork;
   /** How long the app may take to log that it listens. */
@@ -41,11 +39,9 @@ export function builtApp(app: string): string {
 /** Starts a built app and resolves once it logs that it is listening. */
 export function spawnService(app: string, options: SpawnOptions = {}): Promise<ServiceProcess> {
   const main = options.main ?? builtApp(app);
-  const [command, args] = options.privateNetwork
-    ? ['unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$1"', process.execPath, main]]
-    : options.network
-      ? options.network.wrap(process.execPath, [main])
-      : [process.execPath, [main]];
+  const [command, args] = options.network
+    ? options.network.wrap(process.execPath, [main])
+    : [process.execPath, [main]];
   const child = spawn(command, args as string[], {
     cwd: options.cwd,
     env: {

@@ -1,4 +1,4 @@
-import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import { type ServiceProcess, spawnService } from './service-process';
 
 /** `count` replicas of a built service on ephemeral loopback ports, named `<app>-1`, `<app>-2`, ... */
 export async function spawnReplicas(
