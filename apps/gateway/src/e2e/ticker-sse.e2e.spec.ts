@@ -108,7 +108,8 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
         what: 'the stream to close with its client',
       },
     );
-  });
+    // Longer than the 20 s the stream may take to settle on a loaded machine.
+  }, 40_000);
 
   it('ends a stream at its deadline with an error event', async () => {
     const short = await startTestGateway(addressesOf(services), { streamDeadlineMs: 300 });
