@@ -8,6 +8,32 @@ export interface ChatConfig {
   readonly maxBacklog: number;
   /** CHAT_MAX_ROOMS: how many rooms exist at once; empty ones are forgotten first. */
   readonly maxRooms: number;
+  /** CHAT_MAX_MEMBERS: how many members one room takes at once. */
+  readonly maxMembers: number;
+  /** CHAT_MAX_CONNECTIONS: how many chat calls the service takes at once, in all rooms. */
+  readonly maxConnections: number;
+  /** CHAT_DEDUP_WINDOW: how many client_ids a room remembers, to store a resent post once. */
+  readonly dedupWindow: number;
+}
+
+/**
+ * The most memory one kept message can take: 1000 characters of text as UTF-16, the user,
+ * the client_id, the dedup key and the objects around them, rounded up (see the budget
+ * test in chat-budget.spec.ts, which measures it).
+ */
+export const MESSAGE_BUDGET_BYTES = 4 * 1024;
+
+/**
+ * What the rooms' state may take at most, in bytes. History and the dedup window both keep
+ * a room's latest messages, so together they hold max(history, dedup) of them; the
+ * backlogs of members that do not read point at up to `maxBacklog` older ones. A backlog
+ * holds references (8 bytes each) to the room's messages, never copies.
+ */
+export function chatMemoryBudget(config: Omit<ChatConfig, 'server'>): number {
+  const kept = Math.max(config.historySize, config.dedupWindow) + config.maxBacklog;
+  const perRoom = kept * MESSAGE_BUDGET_BYTES;
+  const perMember = config.maxBacklog * 8 + MESSAGE_BUDGET_BYTES;
+  return config.maxRooms * perRoom + config.maxConnections * perMember;
 }
 
 export const CHAT_DEFAULT_PORT = 50054;
@@ -18,8 +44,11 @@ export function loadConfig(env: Environment): ChatConfig {
   const reader = new EnvReader(env);
   const server = readServerConfig(reader, CHAT_DEFAULT_PORT);
   const historySize = reader.integer('CHAT_HISTORY', 100, 0, 100_000);
-  const maxBacklog = reader.integer('CHAT_MAX_BACKLOG', 256, 1, 100_000);
-  const maxRooms = reader.integer('CHAT_MAX_ROOMS', 1_000, 1, 1_000_000);
+  const maxBacklog = reader.integer('CHAT_MAX_BACKLOG', 64, 1, 100_000);
+  const maxRooms = reader.integer('CHAT_MAX_ROOMS', 200, 1, 1_000_000);
+  const maxMembers = reader.integer('CHAT_MAX_MEMBERS', 100, 1, 100_000);
+  const maxConnections = reader.integer('CHAT_MAX_CONNECTIONS', 1_000, 1, 1_000_000);
+  const dedupWindow = reader.integer('CHAT_DEDUP_WINDOW', 100, 0, 100_000);
   reader.done();
-  return { server, historySize, maxBacklog, maxRooms };
+  return { server, historySize, maxBacklog, maxRooms, maxMembers, maxConnections, dedupWindow };
 }

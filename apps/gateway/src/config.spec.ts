@@ -25,6 +25,24 @@ describe(loadConfig.name, () => {
     expect(config.targets.chat).toBe('dns:///chat.quartet.svc.cluster.local:50054');
   });
 
+  it('sets a safe default for every limit a client meets', () => {
+    expect(loadConfig({}).limits).toEqual({
+      headersTimeoutMs: 10_000,
+      bodyMinBytesPerSecond: 1_024,
+      bodyRateWindowMs: 10_000,
+      maxConnections: 10_000,
+      maxStreams: 2_000,
+      maxStreamsPerClient: 16,
+      wsPingIntervalMs: 20_000,
+    });
+  });
+
+  it('refuses a per-client stream limit over the total', () => {
+    expect(() => loadConfig({ MAX_STREAMS: '10', MAX_STREAMS_PER_CLIENT: '11' })).toThrow(
+      new ConfigError(['MAX_STREAMS_PER_CLIENT=11 is over MAX_STREAMS=10']),
+    );
+  });
+
   it('names every bad variable in one error', () => {
     expect(() => loadConfig({ TICKER_TARGET: 'nowhere', DEADLINE_MS: '0' })).toThrow(
       new ConfigError([

@@ -17,6 +17,23 @@ export interface GatewayConfig {
   /** WEB_ROOT: the built web page (`nx build web`), served at `/`. */
   readonly webRoot: string;
   readonly logFormat: 'json' | 'text';
+  /** The limits a client meets at the gateway (see README, Limits). */
+  readonly limits: GatewayLimits;
+}
+
+export interface GatewayLimits {
+  /** HEADERS_TIMEOUT_MS: how long a client may take to send a request's headers (slowloris). */
+  readonly headersTimeoutMs: number;
+  /** BODY_MIN_BYTES_PER_SECOND and BODY_RATE_WINDOW_MS: the slowest an upload's body may arrive. */
+  readonly bodyMinBytesPerSecond: number;
+  readonly bodyRateWindowMs: number;
+  /** MAX_CONNECTIONS: HTTP connections open at once; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** MAX_STREAMS and MAX_STREAMS_PER_CLIENT: open SSE streams and WebSockets, in all and per client address. */
+  readonly maxStreams: number;
+  readonly maxStreamsPerClient: number;
+  /** WS_PING_INTERVAL_MS: how often each WebSocket is pinged; one that missed the last pong is dropped. */
+  readonly wsPingIntervalMs: number;
 }
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
@@ -40,6 +57,20 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
   const deadlineMs = reader.integer('DEADLINE_MS', 5_000, 1, 300_000);
   const streamDeadlineMs = reader.integer('STREAM_DEADLINE_MS', 3_600_000, 1, 86_400_000);
   const webRoot = reader.string('WEB_ROOT', defaultWebRoot);
+  const limits: GatewayLimits = {
+    headersTimeoutMs: reader.integer('HEADERS_TIMEOUT_MS', 10_000, 1_000, 300_000),
+    bodyMinBytesPerSecond: reader.integer('BODY_MIN_BYTES_PER_SECOND', 1_024, 1, 1024 ** 3),
+    bodyRateWindowMs: reader.integer('BODY_RATE_WINDOW_MS', 10_000, 100, 600_000),
+    maxConnections: reader.integer('MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    maxStreams: reader.integer('MAX_STREAMS', 2_000, 1, 1_000_000),
+    maxStreamsPerClient: reader.integer('MAX_STREAMS_PER_CLIENT', 16, 1, 100_000),
+    wsPingIntervalMs: reader.integer('WS_PING_INTERVAL_MS', 20_000, 100, 600_000),
+  };
+  if (limits.maxStreamsPerClient > limits.maxStreams) {
+    reader.problem(
+      `MAX_STREAMS_PER_CLIENT=${limits.maxStreamsPerClient} is over MAX_STREAMS=${limits.maxStreams}`,
+    );
+  }
   reader.done();
-  return { host, port, targets, deadlineMs, streamDeadlineMs, webRoot, logFormat };
+  return { host, port, targets, deadlineMs, streamDeadlineMs, webRoot, logFormat, limits };
 }

@@ -6,6 +6,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { HelloController } from './hello/hello.controller';
 import { HttpErrorsFilter } from './http/http-errors.filter';
+import { ClientStreams } from './limits/client-streams';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { TickerController } from './ticker/ticker.controller';
@@ -30,6 +31,7 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         GatewayMetrics,
         Backends,
+        ClientStreams,
         ChatSocketServer,
         WebPage,
         { provide: APP_FILTER, useClass: HttpErrorsFilter },

@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
+import { closeAfterUnreadBodies, limitedHttpServer } from './limits/http-limits';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { recordHttpMetrics } from './metrics/http-metrics.hook';
+import { UPLOAD_ROUTE } from './upload/upload.controller';
 
 export interface RunningGateway {
   readonly app: INestApplication;
@@ -19,7 +21,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.forRoot(config),
-    new FastifyAdapter(),
+    new FastifyAdapter({ serverFactory: limitedHttpServer(config.limits) }),
     // No route takes a parsed body; the one that takes a body streams it (see below).
     { logger, bodyParser: false },
   );
@@ -29,6 +31,7 @@ export async function startGateway(
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
   recordHttpMetrics(fastify, app.get(GatewayMetrics));
+  closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE]);
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

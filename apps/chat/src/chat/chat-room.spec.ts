@@ -136,4 +136,18 @@ describe('ChatRoom with a broken clock', () => {
     expect(() => sut.leave(ann)).not.toThrow();
     expect(sut.isEmpty).toBe(true);
   });
+
+  it('forgets its client_ids once the last member leaves, and stores a resend after that anew', () => {
+    const sut = new ChatRoom('lobby', { historySize: 3, dedupWindow: 2 }, () => time);
+    const ann = member('ann');
+    sut.join(ann, 0n);
+    sut.post(ann, 'hi', 'c-1');
+    expect(sut.dedupEntries).toBe(1);
+    sut.leave(ann);
+    expect(sut.dedupEntries).toBe(0);
+    const again = member('ann');
+    sut.join(again, 0n);
+    sut.post(again, 'hi', 'c-1');
+    expect(messages(again).map((m) => m.seq)).toEqual([1n, 2n]);
+  });
 });

@@ -42,6 +42,15 @@ export class ChatRoom {
     return this.members.size === 0;
   }
 
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** How many client_ids the room remembers now. */
+  get dedupEntries(): number {
+    return this.posted.size;
+  }
+
   /** Sends `joined`, then the kept messages after `sinceSeq`, then makes `member` live. */
   join(member: RoomMember, sinceSeq: bigint): void {
     const count = (this.connections.get(member.user) ?? 0) + 1;
@@ -89,8 +98,14 @@ export class ChatRoom {
     this.touch();
   }
 
+  /**
+   * Takes a member out and tells the others when its user's last connection went. An empty
+   * room forgets its client_ids: no sender is left to resend, and a thousand idle rooms
+   * must not each hold a dedup window.
+   */
   leave(member: RoomMember): void {
     if (!this.members.delete(member)) return;
+    if (this.members.size === 0) this.posted.clear();
     const count = (this.connections.get(member.user) ?? 1) - 1;
     if (count > 0) {
       this.connections.set(member.user, count);

@@ -4,8 +4,6 @@ import { CLOCK, type Clock, rpcError } from '@quartet/grpc-server';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ChatRoom } from './chat-room';
 
-const DEDUP_WINDOW = 1_000;
-
 /** Every room by name, created on first join; at the limit, the longest-idle empty room is forgotten. */
 @Injectable()
 export class ChatRooms {
@@ -20,13 +18,22 @@ export class ChatRooms {
     return this.rooms.size;
   }
 
+  /** The room to join, refused when it is full or when no room slot is free. */
+  admit(name: string): ChatRoom {
+    const room = this.get(name);
+    if (room.size >= this.config.maxMembers) {
+      throw rpcError(status.RESOURCE_EXHAUSTED, `room ${name} is full: ${this.config.maxMembers} members`);
+    }
+    return room;
+  }
+
   get(name: string): ChatRoom {
     const existing = this.rooms.get(name);
     if (existing) return existing;
     if (this.rooms.size >= this.config.maxRooms) this.forgetIdleRoom();
     const room = new ChatRoom(
       name,
-      { historySize: this.config.historySize, dedupWindow: DEDUP_WINDOW },
+      { historySize: this.config.historySize, dedupWindow: this.config.dedupWindow },
       this.now,
     );
     this.rooms.set(name, room);

@@ -29,6 +29,15 @@ export class ChatService {
   chat(requests: Observable<ChatRequest>, call: Writable): Observable<ChatResponse> {
     return new Observable<ChatResponse>((subscriber) => {
       let joined: { room: ChatRoom; member: ChatMember } | undefined;
+      if (this.metrics.connectedMembers >= this.config.maxConnections) {
+        subscriber.error(
+          rpcError(
+            status.RESOURCE_EXHAUSTED,
+            `the chat service has ${this.config.maxConnections} members connected, its limit; try again later`,
+          ),
+        );
+        return undefined;
+      }
       this.metrics.connectedMembers += 1;
 
       const handle = ({ action }: ChatRequest): void => {
@@ -37,7 +46,7 @@ export class ChatService {
           if (joined) throw invalid('join must be sent once, as the first message');
           const problem = joinProblem(action.value);
           if (problem) throw invalid(problem);
-          const room = this.rooms.get(action.value.room);
+          const room = this.rooms.admit(action.value.room);
           const member = new ChatMember(action.value.user, subscriber, call, this.config.maxBacklog, () => {
             this.metrics.membersCutOff += 1;
             room.leave(member);

@@ -18,6 +18,9 @@ const chatConfig = (overrides: Partial<ChatConfig> = {}): ChatConfig => ({
   historySize: 100,
   maxBacklog: 64,
   maxRooms: 100,
+  maxMembers: 100,
+  maxConnections: 1_000,
+  dedupWindow: 100,
   ...overrides,
 });
 

@@ -1,4 +1,4 @@
-import { credentials } from '@grpc/grpc-js';
+import { credentials, type ServiceError, status } from '@grpc/grpc-js';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { clientChannelOptions, type HealthClient, healthClient } from '@quartet/grpc-client';
 import { type GrpcClient, grpcClientConstructor } from '@quartet/proto';
@@ -53,7 +53,10 @@ export class Backends implements OnApplicationShutdown {
     return this.clients[backend];
   }
 
-  /** Each backend's serving status by grpc.health.v1, or why it could not be asked. */
+  /**
+   * Each backend's serving status by grpc.health.v1, or why it could not be asked, in words
+   * of ours: grpc-js's own text names internal addresses, which callers of /readyz need not see.
+   */
   async readiness(timeoutMs: number): Promise<Record<Backend, string>> {
     const entries = await Promise.all(
       BACKENDS.map(
@@ -63,7 +66,10 @@ export class Backends implements OnApplicationShutdown {
               { service: BACKEND_LIST[backend].definition.fullName },
               { deadline: Date.now() + timeoutMs },
               (error, response) =>
-                resolve([backend, error ? `unreachable: ${error.details}` : (response?.status ?? 'UNKNOWN')]),
+                resolve([
+                  backend,
+                  error ? notReadyBecause(error, timeoutMs) : (response?.status ?? 'UNKNOWN'),
+                ]),
             ),
           ),
       ),
@@ -73,5 +79,20 @@ export class Backends implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     for (const client of [...Object.values(this.clients), ...Object.values(this.health)]) client.close();
+  }
+}
+
+function notReadyBecause(error: ServiceError, timeoutMs: number): string {
+  switch (error.code) {
+    case status.UNAVAILABLE:
+      return 'unreachable: no replica accepted a connection';
+    case status.DEADLINE_EXCEEDED:
+      return `unreachable: no answer within ${timeoutMs} ms`;
+    case status.UNIMPLEMENTED:
+      return 'unknown: what answers there has no grpc.health.v1 service';
+    case status.NOT_FOUND:
+      return 'unknown: what answers there does not serve this service';
+    default:
+      return `unreachable: the health check ended with ${status[error.code] ?? 'an unknown status'}`;
   }
 }

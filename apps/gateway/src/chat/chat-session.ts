@@ -12,6 +12,12 @@ const PAUSE_ABOVE_BYTES = 256 * 1024;
 const RESUME_BELOW_BYTES = 64 * 1024;
 /** How long a member that left may take to finish its half-closed call. */
 const LEAVE_GRACE_MS = 5_000;
+/**
+ * Above this many bytes waiting for the member's socket, the member is dropped: the call is
+ * paused long before, so only the replies to its own frames (errors for garbage) can pile
+ * up here, and a member that sends and never reads is not buffered for.
+ */
+const DROP_ABOVE_BYTES = 1024 * 1024;
 /** How long a member may take to answer a close frame before its connection is dropped. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -26,6 +32,8 @@ function closeCodeOf(code: status): number {
 export interface ChatSessionEvents {
   /** A backend stream was paused because the member read too slowly. */
   onPause(): void;
+  /** The member was dropped for going past a limit. */
+  onLimit(limit: 'ws_backlog' | 'ws_ping'): void;
   onClose(): void;
 }
 
@@ -43,6 +51,7 @@ export interface ChatSessionEvents {
 export class ChatSession {
   private paused = false;
   private ended = false;
+  private answeredPing = true;
 
   constructor(
     private readonly socket: WebSocket,
@@ -59,7 +68,19 @@ export class ChatSession {
     call.on('end', () => this.end(status.OK, '', undefined));
     call.on('drain', () => socket.resume());
     socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary));
+    socket.on('pong', () => (this.answeredPing = true));
     socket.once('close', () => this.leave());
+  }
+
+  /** Pings the member; one that did not answer the previous ping is gone and is dropped. */
+  heartbeat(): void {
+    if (!this.answeredPing) {
+      this.events.onLimit('ws_ping');
+      this.socket.terminate();
+      return;
+    }
+    this.answeredPing = false;
+    this.socket.ping();
   }
 
   /** Ends the session from the gateway's side (it is shutting down). */
@@ -82,6 +103,11 @@ export class ChatSession {
 
   private send(frame: object): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > DROP_ABOVE_BYTES) {
+      this.events.onLimit('ws_backlog');
+      this.socket.terminate();
+      return;
+    }
     this.socket.send(JSON.stringify(frame), () => {
       if (this.paused && this.socket.bufferedAmount < RESUME_BELOW_BYTES) {
         this.paused = false;

@@ -18,9 +18,11 @@ import { servedByOf } from '../http/grpc-call';
 import { grpcErrorBody, httpStatusOf } from '../http/grpc-status';
 import { requiredParam, wholeNumberParam } from '../http/query';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { ClientStreams } from '../limits/client-streams';
 import { ChatSession } from './chat-session';
 import { MAX_CLIENT_FRAME_BYTES } from './client-frames';
 import { answerUpgrade } from './upgrade-answer';
+import { handshakeProblem } from './websocket-handshake';
 
 const ROUTE = '/api/chat';
 
@@ -37,11 +39,13 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
   private readonly sessions = new Set<ChatSession>();
   /** The replica that accepted each join, for the handshake's response headers. */
   private readonly servedBy = new WeakMap<IncomingMessage, string>();
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
+    private readonly streams: ClientStreams,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -55,9 +59,14 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       .on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
         this.upgrade(request, socket, head),
       );
+    // A browser that vanished without closing answers no ping: it is dropped within two intervals.
+    this.heartbeat = setInterval(() => {
+      for (const session of this.sessions) session.heartbeat();
+    }, this.config.limits.wsPingIntervalMs).unref();
   }
 
   beforeApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
     for (const session of this.sessions) session.shutDown();
   }
 
@@ -65,12 +74,27 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     const started = performance.now();
     const record = (statusCode: number) =>
       this.metrics.recordRequest('GET', ROUTE, statusCode, (performance.now() - started) / 1000);
+    // A reset socket must not become an unhandled 'error'; ws adds its own once it takes over.
+    socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://gateway');
     if (url.pathname !== ROUTE) {
       record(404);
       answerUpgrade(socket, 404, {
         error: { code: 'NOT_FOUND', message: `no WebSocket at ${url.pathname}` },
       });
+      return;
+    }
+    const problem = handshakeProblem(request);
+    if (problem) {
+      record(problem.statusCode);
+      this.metrics.refused('ws_handshake');
+      answerUpgrade(
+        socket,
+        problem.statusCode,
+        { error: { code: 'BAD_REQUEST', message: problem.message } },
+        undefined,
+        problem.headers,
+      );
       return;
     }
     let join: { room: string; user: string; sinceSeq: bigint };
@@ -87,30 +111,55 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       answerUpgrade(socket, 400, { error: { code: 'BAD_REQUEST', message } });
       return;
     }
+    const refusal = this.streams.open(request, socket);
+    if (refusal) {
+      record(429);
+      answerUpgrade(socket, 429, { error: { code: 'RESOURCE_EXHAUSTED', message: refusal.message } });
+      return;
+    }
+    this.join(request, socket, head, join, started, record);
+  }
 
+  /**
+   * Starts the chat call and upgrades once the service accepts the join. The call has an
+   * error listener from its first moment to its last: until the upgrade the error is the
+   * refusal to answer; after it, the session's; in between (the socket closed, ws refused
+   * it) there is nothing left to tell, and the call was cancelled for it.
+   */
+  private join(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    join: { room: string; user: string; sinceSeq: bigint },
+    started: number,
+    record: (statusCode: number) => void,
+  ): void {
     const metadata = new Metadata();
     // A header carries printable ASCII only; any other room name is the chat service's to refuse.
     if (/^[\x20-\x7e]+$/.test(join.room)) metadata.set(CHAT_ROOM_HEADER, join.room);
     const call = this.backends.chat.chat(metadata, {
       deadline: Date.now() + this.config.streamDeadlineMs,
     });
-    call.write({ action: { $case: 'join', value: join } });
+    let joining = true;
     const onSocketGone = () => call.cancel();
     socket.once('close', onSocketGone);
-    const refuse = (error: ServiceError) => {
+    call.on('error', (error: ServiceError) => {
+      if (!joining) return;
+      joining = false;
       socket.off('close', onSocketGone);
       const statusCode = httpStatusOf(error.code);
       record(statusCode);
       const servedBy = servedByOf(error.metadata);
       answerUpgrade(socket, statusCode, grpcErrorBody(error.code, error.details, servedBy), servedBy);
-    };
-    call.once('error', refuse);
+    });
     call.once('metadata', (headers: Metadata) => {
-      call.off('error', refuse);
+      if (!joining) return;
+      joining = false;
       const servedBy = servedByOf(headers);
       if (servedBy) this.servedBy.set(request, servedBy);
       this.accept(request, socket, head, call, started, () => socket.off('close', onSocketGone));
     });
+    call.write({ action: { $case: 'join', value: join } });
   }
 
   private accept(
@@ -128,6 +177,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       this.metrics.openStreams.inc({ route: ROUTE });
       const session = new ChatSession(webSocket, call, {
         onPause: () => this.metrics.pausedForClient.inc({ route: ROUTE }),
+        onLimit: (limit) => this.metrics.refused(limit),
         onClose: () => {
           this.sessions.delete(session);
           this.metrics.openStreams.dec({ route: ROUTE });

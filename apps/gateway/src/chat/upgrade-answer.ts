@@ -3,7 +3,13 @@ import type { Duplex } from 'node:stream';
 import { SERVED_BY_HEADER } from '@quartet/proto';
 
 /** Answers a WebSocket handshake that is refused with a plain HTTP response and a JSON body. */
-export function answerUpgrade(socket: Duplex, statusCode: number, body: object, servedBy?: string): void {
+export function answerUpgrade(
+  socket: Duplex,
+  statusCode: number,
+  body: object,
+  servedBy?: string,
+  headers: readonly string[] = [],
+): void {
   if (socket.destroyed) return;
   const json = JSON.stringify(body);
   socket.end(
@@ -13,6 +19,7 @@ export function answerUpgrade(socket: Duplex, statusCode: number, body: object, 
       `content-length: ${Buffer.byteLength(json)}`,
       'connection: close',
       ...(servedBy ? [`${SERVED_BY_HEADER}: ${servedBy}`] : []),
+      ...headers,
       '',
       json,
     ].join('\r\n'),

@@ -3,7 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { workspaceRoot } from '@nx/devkit';
 import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
 import { type Backend, BACKENDS } from '../backends/backend-list';
-import type { GatewayConfig } from '../config';
+import { type GatewayConfig, loadConfig } from '../config';
 import { type RunningGateway, startGateway } from '../gateway';
 
 /** What a backend the test did not start is called at: nothing listens, so its calls fail fast. */
@@ -25,6 +25,7 @@ export function testGatewayConfig(
     streamDeadlineMs: 60_000,
     webRoot: join(workspaceRoot, 'dist/apps/web'),
     logFormat: 'json',
+    limits: loadConfig({}).limits,
     ...overrides,
   };
 }

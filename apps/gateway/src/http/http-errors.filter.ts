@@ -45,10 +45,14 @@ export class HttpErrorsFilter implements ExceptionFilter {
 function codeFor(httpStatus: number): string {
   return (
     (
-      { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE' } as Record<
-        number,
-        string
-      >
+      {
+        400: 'BAD_REQUEST',
+        404: 'NOT_FOUND',
+        405: 'METHOD_NOT_ALLOWED',
+        408: 'REQUEST_TIMEOUT',
+        413: 'PAYLOAD_TOO_LARGE',
+        429: 'RESOURCE_EXHAUSTED',
+      } as Record<number, string>
     )[httpStatus] ?? `HTTP_${httpStatus}`
   );
 }

@@ -39,8 +39,24 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  private readonly refusals = new Counter<'limit'>({
+    name: 'gateway_limit_refusals_total',
+    help: 'Requests, streams and connections refused or ended because they went past a limit, by limit.',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+  readonly unexpectedErrors = new Counter({
+    name: 'process_unexpected_errors_total',
+    help: 'Errors no request handled (logged; the gateway went on serving).',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  refused(limit: string): void {
+    this.refusals.inc({ limit });
   }
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {

@@ -1,11 +1,12 @@
 import { Metadata } from '@grpc/grpc-js';
-import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, HttpException, HttpStatus, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { type Query as QueryParams, wholeNumberParam } from '../http/query';
 import { relayServerSentEvents } from '../http/server-sent-events';
 import { tickJson } from '../http/wire-json';
+import { ClientStreams } from '../limits/client-streams';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 
 @Controller('api/ticker')
@@ -13,17 +14,26 @@ export class TickerController {
   constructor(
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
+    private readonly streams: ClientStreams,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /**
    * GET /api/ticker/:symbol?count=&intervalMs= → Server-Sent Events, one tick per event,
-   * from ticker.v1.TickerService/Watch. The symbol's rules are the ticker's to enforce.
+   * from ticker.v1.TickerService/Watch. The symbol's rules are the ticker's to enforce. A
+   * client past its share of open streams is answered 429.
    */
   @Get(':symbol')
-  watch(@Param('symbol') symbol: string, @Query() query: QueryParams, @Res() reply: FastifyReply): void {
+  watch(
+    @Param('symbol') symbol: string,
+    @Query() query: QueryParams,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): void {
     const count = wholeNumberParam(query, 'count', 0);
     const intervalMs = wholeNumberParam(query, 'intervalMs', 1_000);
+    const refusal = this.streams.open(request.raw, reply.raw);
+    if (refusal) throw new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
     reply.hijack();
     const call = this.backends.ticker.watch({ symbol, count, intervalMs }, new Metadata(), {
       deadline: Date.now() + this.config.streamDeadlineMs,

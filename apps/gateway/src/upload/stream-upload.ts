@@ -1,7 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { Metadata, status } from '@grpc/grpc-js';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import type { FileInfo, GrpcClient, UploadResponse, UploadServiceDefinition } from '@quartet/proto';
 import { GrpcCallError, servedByOf } from '../http/grpc-call';
+import { type BodyRateLimits, guardBodyRate } from '../limits/body-rate-guard';
+
+export interface StreamUploadOptions {
+  readonly deadlineMs: number;
+  /** The slowest the body may arrive. */
+  readonly rate: BodyRateLimits;
+  /** Runs when the body is dropped for arriving too slowly. */
+  onTooSlow(): void;
+}
 
 /** The contract's largest chunk message. */
 const MAX_CHUNK_BYTES = 1024 * 1024;
@@ -11,22 +21,39 @@ const MAX_CHUNK_BYTES = 1024 * 1024;
  * body's bytes as chunks as they arrive. The body is never held whole: when the backend
  * falls behind, the call's write buffer fills, the body is paused, and TCP flow control
  * slows the sender. A client that goes away before the end cancels the call, and the
- * backend then keeps nothing. A too-large upload is 413 (the backend's RESOURCE_EXHAUSTED).
+ * backend then keeps nothing. A too-large upload is 413 (the backend's RESOURCE_EXHAUSTED);
+ * a body trickled slower than the minimum rate is 408, and the backend keeps nothing of it.
  */
 export function streamUpload(
   client: GrpcClient<typeof UploadServiceDefinition>,
   body: IncomingMessage,
   info: FileInfo,
-  deadlineMs: number,
+  options: StreamUploadOptions,
 ): Promise<{ response: UploadResponse; servedBy: string | undefined }> {
   return new Promise((resolve, reject) => {
     let servedBy: string | undefined;
     let settled = false;
-    const call = client.upload(new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => {
-      settled = true;
-      body.off('data', forward);
-      if (error) reject(GrpcCallError.from(error, servedBy, { [status.RESOURCE_EXHAUSTED]: 413 }));
-      else resolve({ response: response as UploadResponse, servedBy });
+    let tooSlow: HttpException | undefined;
+    const call = client.upload(
+      new Metadata(),
+      { deadline: Date.now() + options.deadlineMs },
+      (error, response) => {
+        settled = true;
+        stopGuard();
+        body.off('data', forward);
+        if (tooSlow) reject(tooSlow);
+        else if (error) reject(GrpcCallError.from(error, servedBy, { [status.RESOURCE_EXHAUSTED]: 413 }));
+        else resolve({ response: response as UploadResponse, servedBy });
+      },
+    );
+    const stopGuard = guardBodyRate(body, options.rate, (received) => {
+      options.onTooSlow();
+      tooSlow = new HttpException(
+        `the body arrived at ${Math.round((received * 1000) / options.rate.windowMs)} bytes/s; ` +
+          `the least accepted is ${options.rate.minBytesPerSecond}`,
+        HttpStatus.REQUEST_TIMEOUT,
+      );
+      call.cancel();
     });
     call.on('metadata', (headers: Metadata) => (servedBy = servedByOf(headers)));
     call.on('drain', () => body.resume());

@@ -5,19 +5,24 @@ import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { type Query as QueryParams, requiredParam } from '../http/query';
 import { uploadJson } from '../http/wire-json';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { streamUpload } from './stream-upload';
 
-@Controller('api/uploads')
+export const UPLOAD_ROUTE = '/api/uploads';
+
+@Controller(UPLOAD_ROUTE)
 export class UploadController {
   constructor(
     private readonly backends: Backends,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /**
    * POST /api/uploads?name= with the file as the raw body → 201 and the stored file's
    * `{id, name, size, chunks, sha256}`. A Content-Length, when sent, is the declared size
-   * the backend checks the bytes against.
+   * the backend checks the bytes against. A body that arrives slower than
+   * BODY_MIN_BYTES_PER_SECOND is answered 408 and its upload dropped.
    */
   @Post()
   @HttpCode(201)
@@ -37,7 +42,14 @@ export class UploadController {
           contentType: request.headers['content-type'] ?? 'application/octet-stream',
           size: length === undefined ? undefined : BigInt(length),
         },
-        this.config.streamDeadlineMs,
+        {
+          deadlineMs: this.config.streamDeadlineMs,
+          rate: {
+            minBytesPerSecond: this.config.limits.bodyMinBytesPerSecond,
+            windowMs: this.config.limits.bodyRateWindowMs,
+          },
+          onTooSlow: () => this.metrics.refused('body_rate'),
+        },
       );
       if (servedBy) void reply.header(SERVED_BY_HEADER, servedBy);
       return uploadJson(response);

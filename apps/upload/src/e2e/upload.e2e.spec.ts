@@ -20,6 +20,9 @@ import { UploadModule } from '../upload/upload.module';
 import { UploadService } from '../upload/upload.service';
 import { type PartialFile, UploadStore } from '../upload/upload-store';
 
+/** The service's own defaults for the limits these tests do not exercise. */
+const uploadLimits = { idleMs: 30_000, minFreeBytes: 0, maxActive: 32 };
+
 type UploadClient = GrpcClient<typeof UploadServiceDefinition>;
 
 const info = (name: string, size?: number): UploadRequest => ({
@@ -80,7 +83,12 @@ describe('upload over gRPC', () => {
   beforeAll(async () => {
     uploadDir = mkdtempSync(join(tmpdir(), 'quartet-upload-e2e-'));
     sut = await startUploads(
-      UploadModule.forRoot({ server: testServerConfig(), uploadDir, maxFileBytes: 8 * MAX_CHUNK_BYTES }),
+      UploadModule.forRoot({
+        ...uploadLimits,
+        server: testServerConfig(),
+        uploadDir,
+        maxFileBytes: 8 * MAX_CHUNK_BYTES,
+      }),
     );
     client = connect(UploadServiceDefinition, sut.address);
   });
@@ -182,6 +190,7 @@ function uploadsWithStore(Store: typeof UploadStore) {
     setUp.uploadDir = mkdtempSync(join(tmpdir(), 'quartet-upload-'));
     const config: UploadConfig = {
       server: testServerConfig(),
+      ...uploadLimits,
       uploadDir: setUp.uploadDir,
       maxFileBytes: 1024 ** 3,
     };

@@ -5,7 +5,7 @@ import { fileNameProblem, MAX_CHUNK_BYTES } from './upload-rules';
 import type { PartialFile, StoredFile } from './upload-store';
 
 export interface UploadFiles {
-  begin(): Promise<PartialFile>;
+  begin(expectedBytes?: number): Promise<PartialFile>;
   remove(id: string): Promise<void>;
 }
 
@@ -94,7 +94,7 @@ export class IncomingUpload {
     }
     this.info = info;
     // A call can be torn down while the file is being created; abort() waits for this.
-    this.opening = this.files.begin();
+    this.opening = this.files.begin(info.size === undefined ? 0 : Number(info.size));
     this.file = await this.opening;
   }
 }

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UploadConfig } from '../config';
@@ -8,10 +16,19 @@ import { UploadStore } from './upload-store';
 describe(UploadStore.name, () => {
   let uploadDir: string;
   let sut: UploadStore;
+  const config = (overrides: Partial<UploadConfig>) =>
+    ({
+      uploadDir,
+      maxFileBytes: 1024,
+      idleMs: 1_000,
+      minFreeBytes: 0,
+      maxActive: 4,
+      ...overrides,
+    }) as UploadConfig;
 
   beforeEach(async () => {
     uploadDir = mkdtempSync(join(tmpdir(), 'quartet-store-'));
-    sut = new UploadStore({ uploadDir, maxFileBytes: 1024 } as UploadConfig);
+    sut = new UploadStore(config({}));
     await sut.onModuleInit();
   });
 
@@ -66,5 +83,33 @@ describe(UploadStore.name, () => {
     const second = await (await sut.begin()).commit('same.txt');
     expect(first.id).not.toBe(second.id);
     expect(visible().sort()).toEqual([first.id, second.id].sort());
+  });
+
+  it('sweeps partial files a killed process left, and keeps ones still being written', async () => {
+    const stale = join(uploadDir, '.incoming', 'killed.part');
+    writeFileSync(stale, 'half');
+    const old = (Date.now() - 2_001) / 1000;
+    utimesSync(stale, old, old);
+    const live = await sut.begin();
+    await live.write(Buffer.from('still going'));
+
+    expect(await sut.sweepStaleParts()).toBe(1);
+    expect(incoming()).toHaveLength(1);
+    await live.commit('live.txt');
+    expect(incoming()).toEqual([]);
+  });
+
+  it('refuses to begin a file when the disk would be left with less than the reserve', async () => {
+    const { bavail, bsize } = statfsSync(uploadDir);
+    const full = new UploadStore(config({ minFreeBytes: bavail * bsize }));
+    await expect(full.begin()).rejects.toMatchObject({
+      error: { code: 8, message: expect.stringMatching(/^the upload disk is nearly full: /) },
+    });
+    expect(incoming()).toEqual([]);
+  });
+
+  it('refuses a declared size that does not fit above the reserve', async () => {
+    const { bavail, bsize } = statfsSync(uploadDir);
+    await expect(sut.begin(bavail * bsize + 1)).rejects.toMatchObject({ error: { code: 8 } });
   });
 });

@@ -1,8 +1,9 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UPLOAD_CONFIG, type UploadConfig } from '../config';
+import { DISK_CHECK_EVERY_BYTES, DiskSpace } from './disk-space';
 
 export interface StoredFile {
   readonly id: string;
@@ -17,12 +18,14 @@ export interface StoredFile {
 export class PartialFile {
   private readonly hash: Hash = createHash('sha256');
   private written = 0;
+  private checkedAt = 0;
   private state: 'open' | 'committing' | 'done' = 'open';
 
   constructor(
     private readonly handle: FileHandle,
     private readonly tempPath: string,
     private readonly uploadDir: string,
+    private readonly space: DiskSpace,
   ) {}
 
   get size(): number {
@@ -30,6 +33,10 @@ export class PartialFile {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.written + chunk.length - this.checkedAt >= DISK_CHECK_EVERY_BYTES) {
+      await this.space.ensureRoomFor(DISK_CHECK_EVERY_BYTES);
+      this.checkedAt = this.written;
+    }
     let offset = 0;
     while (offset < chunk.length) {
       const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset);
@@ -73,13 +80,37 @@ export class PartialFile {
 @Injectable()
 export class UploadStore implements OnModuleInit {
   private readonly incoming: string;
+  private readonly space: DiskSpace;
+  private readonly logger = new Logger(UploadStore.name);
 
   constructor(@Inject(UPLOAD_CONFIG) private readonly config: UploadConfig) {
     this.incoming = join(config.uploadDir, '.incoming');
+    this.space = new DiskSpace(config.uploadDir, config.minFreeBytes);
   }
 
   async onModuleInit(): Promise<void> {
     await mkdir(this.incoming, { recursive: true });
+    const swept = await this.sweepStaleParts();
+    if (swept > 0) this.logger.log({ event: 'swept', partialFiles: swept });
+  }
+
+  /**
+   * Removes partial files a killed process left in .incoming. Replicas may share the
+   * folder, so only files untouched for twice the idle limit go: a live upload writes
+   * more often than that, or is dropped.
+   */
+  async sweepStaleParts(): Promise<number> {
+    const staleBefore = Date.now() - 2 * this.config.idleMs;
+    let swept = 0;
+    for (const entry of await readdir(this.incoming)) {
+      if (!entry.endsWith('.part')) continue;
+      const path = join(this.incoming, entry);
+      const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Number.POSITIVE_INFINITY }));
+      if (mtimeMs >= staleBefore) continue;
+      await rm(path, { force: true });
+      swept += 1;
+    }
+    return swept;
   }
 
   /** Removes a stored file, for an upload whose call was cancelled as it was committed. */
@@ -87,10 +118,12 @@ export class UploadStore implements OnModuleInit {
     await rm(join(this.config.uploadDir, id), { recursive: true, force: true });
   }
 
-  async begin(): Promise<PartialFile> {
+  /** Opens a partial file, once `expectedBytes` fit on the disk above its reserve. */
+  async begin(expectedBytes = 0): Promise<PartialFile> {
+    await this.space.ensureRoomFor(Math.max(expectedBytes, DISK_CHECK_EVERY_BYTES));
     const tempPath = join(this.incoming, `${randomUUID()}.part`);
     const handle = await open(tempPath, 'wx', 0o600);
-    return new PartialFile(handle, tempPath, this.config.uploadDir);
+    return new PartialFile(handle, tempPath, this.config.uploadDir, this.space);
   }
 }
 

@@ -1,4 +1,6 @@
+import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
+import { rpcError } from '@quartet/grpc-server';
 import type { UploadRequest, UploadResponse } from '@quartet/proto';
 import type { Readable } from 'node:stream';
 import {
@@ -12,6 +14,7 @@ import {
   type Observable,
   tap,
   throwError,
+  timeout,
 } from 'rxjs';
 import { UPLOAD_CONFIG, type UploadConfig } from '../config';
 import { IncomingUpload } from './incoming-upload';
@@ -32,15 +35,33 @@ export class UploadService {
    * pauses `call` while a chunk waits for the disk: the client is then held back by HTTP/2
    * flow control and at most two chunks are in this service's hands. A failure removes the
    * partial file before the error leaves; a cancel removes whatever was written, even a
-   * file whose commit the cancel overtook.
+   * file whose commit the cancel overtook. An upload that sends nothing for UPLOAD_IDLE_MS
+   * is dropped (a stalled disk counts too: it is as stuck), and at most UPLOAD_MAX_ACTIVE
+   * run at once.
    */
   upload(requests: Observable<UploadRequest>, call: Readable): Observable<UploadResponse> {
     return defer(() => {
+      if (this.metrics.activeUploads >= this.config.maxActive) {
+        return throwError(() =>
+          rpcError(
+            status.RESOURCE_EXHAUSTED,
+            `${this.config.maxActive} uploads are running, the most at once; try again shortly`,
+          ),
+        );
+      }
+      const { idleMs } = this.config;
       const upload = new IncomingUpload(this.store, this.config.maxFileBytes);
       const pacing = new InboundPacing(call, this.metrics);
       this.metrics.activeUploads += 1;
       let answered = false;
       return requests.pipe(
+        timeout({
+          each: idleMs,
+          with: () =>
+            throwError(() =>
+              rpcError(status.DEADLINE_EXCEEDED, `the upload sent nothing for ${idleMs} ms (UPLOAD_IDLE_MS)`),
+            ),
+        }),
         tap(() => pacing.received()),
         concatMap((request) => defer(() => upload.accept(request)).pipe(finalize(() => pacing.processed()))),
         ignoreElements(),

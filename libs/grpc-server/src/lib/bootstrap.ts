@@ -3,11 +3,13 @@ import {
   ConsoleLogger,
   type DynamicModule,
   type INestMicroservice,
+  type LoggerService,
   type LogLevel,
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
+import { callLimitsInterceptor } from './call-limits';
 import type { ServerConfig } from './config/server-config';
 import { gracefulShutdown } from './graceful-shutdown';
 import { GrpcServerStrategy } from './grpc-server.strategy';
@@ -15,6 +17,8 @@ import { GrpcStatusFilter } from './grpc-status.filter';
 import { HealthStatus } from './health';
 import { OpenCalls } from './open-calls';
 import { addReflection } from './reflection';
+import { ServerMetrics } from './server-metrics';
+import { surviveUnexpectedErrors } from './unexpected-errors';
 
 export interface GrpcServiceOptions {
   /** The app's root module, already holding its configuration. */
@@ -32,6 +36,9 @@ export interface RunningGrpcService {
   readonly address: string;
   readonly port: number;
   readonly health: HealthStatus;
+  /** Limit refusals and unexpected errors (see ServerMetrics). */
+  readonly metrics: ServerMetrics;
+  readonly logger: LoggerService;
   /** Drains and stops the service (see gracefulShutdown); calling it again returns the same stop. */
   stop(): Promise<void>;
 }
@@ -48,14 +55,19 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   });
   const calls = new OpenCalls(config.instanceId, logger);
   const health = new HealthStatus(serviceNames);
+  const metrics = new ServerMetrics();
   const serverOptions: ServerOptions = {
-    interceptors: [calls.interceptor],
+    // OpenCalls first, so that it stamps and logs the statuses the limits end calls with.
+    interceptors: [calls.interceptor, callLimitsInterceptor(config, metrics)],
+    // Also the bound after decompression: grpc-js stops inflating a message past it.
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 64 * 1024,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
     'grpc.max_connection_age_ms': config.maxConnectionAgeMs,
     // Pings find clients that vanished without closing (chat members, abandoned streams).
     'grpc.keepalive_time_ms': config.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': 10_000,
+    // Advertised in HTTP/2 SETTINGS: a client opening more streams has them refused.
+    'grpc.max_concurrent_streams': config.maxConcurrentStreams,
   };
   const strategy = new GrpcServerStrategy(
     {
@@ -82,12 +94,13 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     (stopping ??= gracefulShutdown(server, health, calls, config.shutdownGraceMs, logger).then(() =>
       app.close(),
     ));
-  return { app, address, port, health, stop };
+  return { app, address, port, health, metrics, logger, stop };
 }
 
 /**
  * The whole life of a service process: start it, or print why its configuration is bad and
- * exit 1; on SIGTERM or SIGINT drain it and exit 0.
+ * exit 1; on SIGTERM or SIGINT drain it and exit 0. An error no call handled is logged and
+ * the process goes on serving everyone else.
  */
 export async function runGrpcService(configure: () => GrpcServiceOptions): Promise<void> {
   let service: RunningGrpcService;
@@ -97,6 +110,7 @@ export async function runGrpcService(configure: () => GrpcServiceOptions): Promi
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
+  surviveUnexpectedErrors(service.logger, () => service.metrics.unexpectedError());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       service.stop().then(

@@ -16,6 +16,10 @@ describe(readServerConfig.name, () => {
       shutdownGraceMs: 10_000,
       maxConnectionAgeMs: 300_000,
       keepaliveTimeMs: 30_000,
+      maxConcurrentStreams: 100,
+      maxMetadataBytes: 8192,
+      callIdleMs: 20_000,
+      maxCallMs: 3_600_000,
       logFormat: 'json',
       logLevel: 'log',
     });
@@ -41,7 +45,14 @@ describe(readServerConfig.name, () => {
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {
-      read({ HOST: 'a b', PORT: '65536', LOG_FORMAT: 'xml', MAX_CONNECTION_AGE_MS: '1.5' });
+      read({
+        HOST: 'a b',
+        PORT: '65536',
+        LOG_FORMAT: 'xml',
+        MAX_CONNECTION_AGE_MS: '1.5',
+        MAX_CONCURRENT_STREAMS: '0',
+        CALL_IDLE_MS: '-1',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -50,6 +61,8 @@ describe(readServerConfig.name, () => {
       'HOST="a b" is not a host name or IP address',
       'PORT="65536" is not a whole number from 0 to 65535',
       'MAX_CONNECTION_AGE_MS="1.5" is not a whole number from 1000 to 86400000',
+      'MAX_CONCURRENT_STREAMS="0" is not a whole number from 1 to 10000',
+      'CALL_IDLE_MS="-1" is not a whole number from 100 to 3600000',
       'LOG_FORMAT="xml" is not one of json, text',
     ]);
   });

@@ -18,6 +18,14 @@ export interface ServerConfig {
   readonly maxConnectionAgeMs: number;
   /** KEEPALIVE_TIME_MS: how often the server pings each connection, to find clients that vanished without closing. */
   readonly keepaliveTimeMs: number;
+  /** MAX_CONCURRENT_STREAMS: calls one connection may have open at once; more are refused by HTTP/2. */
+  readonly maxConcurrentStreams: number;
+  /** MAX_METADATA_BYTES: the largest request metadata (headers) a call may send. */
+  readonly maxMetadataBytes: number;
+  /** CALL_IDLE_MS: how long a call may take to send its first whole message (a stalled partial one included). */
+  readonly callIdleMs: number;
+  /** MAX_CALL_MS: the longest any call may run, whatever deadline its client set. */
+  readonly maxCallMs: number;
   /** LOG_FORMAT and LOG_LEVEL. */
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevelName;
@@ -40,6 +48,10 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxConnectionAgeMs: reader.integer('MAX_CONNECTION_AGE_MS', 300_000, 1_000, 86_400_000),
     keepaliveTimeMs: reader.integer('KEEPALIVE_TIME_MS', 30_000, 1_000, 86_400_000),
+    maxConcurrentStreams: reader.integer('MAX_CONCURRENT_STREAMS', 100, 1, 10_000),
+    maxMetadataBytes: reader.integer('MAX_METADATA_BYTES', 8 * 1024, 1024, 1024 * 1024),
+    callIdleMs: reader.integer('CALL_IDLE_MS', 20_000, 100, 3_600_000),
+    maxCallMs: reader.integer('MAX_CALL_MS', 3_600_000, 1_000, 86_400_000),
     logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
     logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', [
       'fatal',

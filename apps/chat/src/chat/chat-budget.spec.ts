@@ -1,0 +1,80 @@
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import type { ChatResponse } from '@quartet/proto';
+import { type ChatConfig, chatMemoryBudget } from '../config';
+import type { RoomMember } from './chat-room';
+import { ChatRooms } from './chat-rooms';
+import { MAX_TEXT_LENGTH } from './chat-rules';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const heapAfterGc = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+/** A member that never reads: it keeps every event handed to it, up to the backlog limit. */
+const stalledMember = (user: string, maxBacklog: number): RoomMember & { held: ChatResponse[] } => {
+  const held: ChatResponse[] = [];
+  return { user, held, deliver: (event) => held.length < maxBacklog && held.push(event) };
+};
+
+/**
+ * The largest post there is, and a distinct one each time: every character outside
+ * Latin-1, so V8 keeps it flat at two bytes a character and shares nothing between posts.
+ */
+let posted = 0;
+const largestText = () => {
+  posted += 1;
+  return String.fromCharCode(
+    ...Array.from({ length: MAX_TEXT_LENGTH }, (_, i) => 0x4e00 + ((posted * 7 + i) % 4096)),
+  );
+};
+
+describe('the chat memory budget', () => {
+  const limits: Omit<ChatConfig, 'server'> = {
+    maxRooms: 40,
+    maxMembers: 5,
+    maxConnections: 200,
+    historySize: 20,
+    dedupWindow: 30,
+    maxBacklog: 40,
+  };
+
+  it('holds with every room, member, history, dedup window and backlog full of the largest messages', () => {
+    const before = heapAfterGc();
+    const sut = new ChatRooms({ ...limits, server: undefined as never }, () => new Date());
+    const members: ReturnType<typeof stalledMember>[] = [];
+    for (let r = 0; r < limits.maxRooms; r += 1) {
+      const room = sut.admit(`room-${r}`);
+      for (let m = 0; m < limits.maxMembers; m += 1) {
+        const member = stalledMember(`user-${m}-${'u'.repeat(24)}`, limits.maxBacklog);
+        members.push(member);
+        room.join(member, 0n);
+      }
+      // Enough distinct posts that the backlogs (the oldest) and the dedup window (the latest) do not overlap.
+      const posts = limits.dedupWindow + limits.maxBacklog;
+      for (let p = 0; p < posts; p += 1) {
+        const sender = members[members.length - 1 - (p % limits.maxMembers)];
+        room.post(sender, largestText(), `c-${p}`.padEnd(64, 'x'));
+      }
+    }
+    const used = heapAfterGc() - before;
+    const budget = chatMemoryBudget(limits);
+    expect(members.every((member) => member.held.length === limits.maxBacklog)).toBe(true);
+    expect(used).toBeLessThan(budget);
+    // The budget is not a loose guess either: the state really fills a good part of it.
+    expect(used).toBeGreaterThan(budget / 4);
+  });
+
+  it('refuses a member past a full room with RESOURCE_EXHAUSTED, naming the room', () => {
+    const sut = new ChatRooms({ ...limits, maxMembers: 1, server: undefined as never }, () => new Date());
+    sut.admit('lobby').join(stalledMember('ann', 1), 0n);
+    expect(() => sut.admit('lobby')).toThrow(
+      expect.objectContaining({ error: { code: 8, message: 'room lobby is full: 1 members' } }),
+    );
+    expect(() => sut.admit('other')).not.toThrow();
+  });
+});

@@ -1,0 +1,33 @@
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { type SlotRefusal, StreamSlots } from './stream-slots';
+
+/** The gateway's SSE streams and WebSockets, under one cap in all and one per client address. */
+@Injectable()
+export class ClientStreams {
+  private readonly slots: StreamSlots;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.slots = new StreamSlots(config.limits);
+  }
+
+  /**
+   * Takes a slot for the request's client, given back when `stream` (the SSE response or
+   * the upgraded socket) closes, whatever ends it; or says why not, counted by limit.
+   */
+  open(request: IncomingMessage, stream: EventEmitter): SlotRefusal | undefined {
+    const slot = this.slots.acquire(request.socket.remoteAddress ?? 'unknown');
+    if ('limit' in slot) {
+      this.metrics.refused(slot.limit);
+      return slot;
+    }
+    stream.once('close', slot.release);
+    return undefined;
+  }
+}
