@@ -44,11 +44,17 @@ export function loadConfig(env: Environment): ChatConfig {
   const reader = new EnvReader(env);
   const server = readServerConfig(reader, CHAT_DEFAULT_PORT);
   const historySize = reader.integer('CHAT_HISTORY', 100, 0, 100_000);
-  const maxBacklog = reader.integer('CHAT_MAX_BACKLOG', 64, 1, 100_000);
-  const maxRooms = reader.integer('CHAT_MAX_ROOMS', 200, 1, 1_000_000);
+  const maxBacklog = reader.integer('CHAT_MAX_BACKLOG', 256, 1, 100_000);
+  const maxRooms = reader.integer('CHAT_MAX_ROOMS', 100, 1, 1_000_000);
   const maxMembers = reader.integer('CHAT_MAX_MEMBERS', 100, 1, 100_000);
   const maxConnections = reader.integer('CHAT_MAX_CONNECTIONS', 1_000, 1, 1_000_000);
   const dedupWindow = reader.integer('CHAT_DEDUP_WINDOW', 100, 0, 100_000);
+  // A join replays the history before the member can read: a backlog no larger would cut it off at once.
+  if (maxBacklog <= historySize) {
+    reader.problem(
+      `CHAT_MAX_BACKLOG=${maxBacklog} must be over CHAT_HISTORY=${historySize}: a join replays the history`,
+    );
+  }
   reader.done();
   return { server, historySize, maxBacklog, maxRooms, maxMembers, maxConnections, dedupWindow };
 }

@@ -29,7 +29,7 @@ export interface GatewayLimits {
   readonly bodyRateWindowMs: number;
   /** MAX_CONNECTIONS: HTTP connections open at once; more are closed as they arrive. */
   readonly maxConnections: number;
-  /** MAX_STREAMS and MAX_STREAMS_PER_CLIENT: open SSE streams and WebSockets, in all and per client address. */
+  /** MAX_STREAMS and MAX_STREAMS_PER_CLIENT: open SSE streams, WebSockets and uploads, in all and per client address. */
   readonly maxStreams: number;
   readonly maxStreamsPerClient: number;
   /** WS_PING_INTERVAL_MS: how often each WebSocket is pinged; one that missed the last pong is dropped. */

@@ -14,3 +14,4 @@ export { eventually } from './lib/eventually';
 export { spawnReplicas, stopReplicas, tally } from './lib/replicas';
 export { stalledCall, type StalledCall } from './lib/stalled-call';
 export { startPrivateNetwork, type PrivateNetwork } from './lib/private-network';
+export { grpcFrame, gzipBomb, rawCall, rawSession, type RawCall, type RawOutcome } from './lib/raw-grpc';

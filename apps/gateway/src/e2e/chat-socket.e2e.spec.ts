@@ -12,7 +12,7 @@ describe('/api/chat as a WebSocket', () => {
   const clients: ChatClient[] = [];
 
   beforeAll(async () => {
-    services = await spawnBackends({ chat: { CHAT_MAX_BACKLOG: '64' } });
+    services = await spawnBackends({ chat: { CHAT_MAX_BACKLOG: '64', CHAT_HISTORY: '32' } });
     gateway = await startTestGateway(addressesOf(services));
   }, 60_000);
 

@@ -39,8 +39,9 @@ describe(guardBodyRate.name, () => {
     guardBodyRate(body, { minBytesPerSecond: 100, windowMs: 1_000 }, tooSlow);
     body.pause();
     jest.advanceTimersByTime(1_000);
+    // The window that began paused is excused too; the first wholly flowing one is not.
     body.resume();
-    jest.advanceTimersByTime(999);
+    jest.advanceTimersByTime(1_999);
     expect(tooSlow).not.toHaveBeenCalled();
     jest.advanceTimersByTime(1);
     expect(tooSlow).toHaveBeenCalledWith(0);

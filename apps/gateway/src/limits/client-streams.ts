@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { type SlotRefusal, StreamSlots } from './stream-slots';
 
-/** The gateway's SSE streams and WebSockets, under one cap in all and one per client address. */
+/** The gateway's long requests (SSE, WebSocket, upload), under one cap in all and one per client address. */
 @Injectable()
 export class ClientStreams {
   private readonly slots: StreamSlots;
@@ -18,8 +18,8 @@ export class ClientStreams {
   }
 
   /**
-   * Takes a slot for the request's client, given back when `stream` (the SSE response or
-   * the upgraded socket) closes, whatever ends it; or says why not, counted by limit.
+   * Takes a slot for the request's client, given back when `stream` (the response, or the
+   * upgraded socket) closes, whatever ends it; or says why not, counted by limit.
    */
   open(request: IncomingMessage, stream: EventEmitter): SlotRefusal | undefined {
     const slot = this.slots.acquire(request.socket.remoteAddress ?? 'unknown');

@@ -1,10 +1,21 @@
-import { Controller, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SERVED_BY_HEADER } from '@quartet/proto';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { type Query as QueryParams, requiredParam } from '../http/query';
 import { uploadJson } from '../http/wire-json';
+import { ClientStreams } from '../limits/client-streams';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { streamUpload } from './stream-upload';
 
@@ -15,6 +26,7 @@ export class UploadController {
   constructor(
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
+    private readonly streams: ClientStreams,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -22,7 +34,8 @@ export class UploadController {
    * POST /api/uploads?name= with the file as the raw body → 201 and the stored file's
    * `{id, name, size, chunks, sha256}`. A Content-Length, when sent, is the declared size
    * the backend checks the bytes against. A body that arrives slower than
-   * BODY_MIN_BYTES_PER_SECOND is answered 408 and its upload dropped.
+   * BODY_MIN_BYTES_PER_SECOND is answered 408 and its upload dropped. An upload holds one
+   * of its client's stream slots while it runs; past the limit it is answered 429.
    */
   @Post()
   @HttpCode(201)
@@ -34,6 +47,8 @@ export class UploadController {
     const length = request.headers['content-length'];
     try {
       const name = requiredParam(query, 'name');
+      const refusal = this.streams.open(request.raw, reply.raw);
+      if (refusal) throw new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
       const { response, servedBy } = await streamUpload(
         this.backends.upload,
         request.raw,

@@ -37,22 +37,26 @@ export class UploadService {
    * partial file before the error leaves; a cancel removes whatever was written, even a
    * file whose commit the cancel overtook. An upload that sends nothing for UPLOAD_IDLE_MS
    * is dropped (a stalled disk counts too: it is as stuck), and at most UPLOAD_MAX_ACTIVE
-   * run at once.
+   * run at once. An upload counts as running from its first whole message: streams that
+   * never complete one (a flood of stalled streams) take no slot, and end at CALL_IDLE_MS.
    */
   upload(requests: Observable<UploadRequest>, call: Readable): Observable<UploadResponse> {
     return defer(() => {
-      if (this.metrics.activeUploads >= this.config.maxActive) {
-        return throwError(() =>
-          rpcError(
-            status.RESOURCE_EXHAUSTED,
-            `${this.config.maxActive} uploads are running, the most at once; try again shortly`,
-          ),
-        );
-      }
-      const { idleMs } = this.config;
+      const { idleMs, maxActive } = this.config;
       const upload = new IncomingUpload(this.store, this.config.maxFileBytes);
       const pacing = new InboundPacing(call, this.metrics);
-      this.metrics.activeUploads += 1;
+      let admitted = false;
+      const admit = () => {
+        if (admitted) return;
+        if (this.metrics.activeUploads >= maxActive) {
+          throw rpcError(
+            status.RESOURCE_EXHAUSTED,
+            `${maxActive} uploads are running, the most at once; try again shortly`,
+          );
+        }
+        admitted = true;
+        this.metrics.activeUploads += 1;
+      };
       let answered = false;
       return requests.pipe(
         timeout({
@@ -63,13 +67,19 @@ export class UploadService {
             ),
         }),
         tap(() => pacing.received()),
-        concatMap((request) => defer(() => upload.accept(request)).pipe(finalize(() => pacing.processed()))),
+        concatMap((request) =>
+          defer(() => {
+            admit();
+            return upload.accept(request);
+          }).pipe(finalize(() => pacing.processed())),
+        ),
         ignoreElements(),
         concatWith(defer(() => upload.finish())),
         tap({ complete: () => (answered = true) }),
         catchError((error: unknown) => from(upload.discard()).pipe(concatMap(() => throwError(() => error)))),
         finalize(() => {
           pacing.release();
+          if (!admitted) return;
           // An upload stays active until its cleanup is done, so that none is seen as over
           // while the file that a cancel overtook is still being removed.
           const ended = () => (this.metrics.activeUploads -= 1);

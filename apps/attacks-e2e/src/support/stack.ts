@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+
+/** The services under attack and the gateway in front of them, each a built process of its own. */
+export interface Stack {
+  readonly greeter: ServiceProcess;
+  readonly ticker: ServiceProcess;
+  readonly upload: ServiceProcess;
+  readonly chat: ServiceProcess;
+  readonly gateway: ServiceProcess;
+  /** `http://127.0.0.1:<port>` of the gateway. */
+  readonly gatewayUrl: string;
+  readonly uploadDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Time limits shortened so that the attacks that wait them out finish in seconds; every
+ * limit on size and count keeps its production default, since those are what is attacked.
+ */
+export const SHORT_LIMITS = {
+  CALL_IDLE_MS: '2000',
+  UPLOAD_IDLE_MS: '2000',
+  HEADERS_TIMEOUT_MS: '2000',
+  BODY_RATE_WINDOW_MS: '1000',
+  WS_PING_INTERVAL_MS: '1000',
+} as const;
+
+/** Starts the four services and the gateway on ephemeral loopback ports. */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-attacks-'));
+  const started: ServiceProcess[] = [];
+  const spawn = async (app: string, own: Record<string, string> = {}) => {
+    const process = await spawnService(app, {
+      env: { ...SHORT_LIMITS, ...env, ...own, INSTANCE_ID: `${app}-1` },
+    });
+    started.push(process);
+    return process;
+  };
+  try {
+    const greeter = await spawn('greeter');
+    const ticker = await spawn('ticker');
+    const upload = await spawn('upload', { UPLOAD_DIR: uploadDir, UPLOAD_MIN_FREE_BYTES: '0' });
+    const chat = await spawn('chat');
+    const gateway = await spawn('gateway', {
+      GREETER_TARGET: greeter.address,
+      TICKER_TARGET: ticker.address,
+      UPLOAD_TARGET: upload.address,
+      CHAT_TARGET: chat.address,
+    });
+    return {
+      greeter,
+      ticker,
+      upload,
+      chat,
+      gateway,
+      gatewayUrl: `http://${gateway.address}`,
+      uploadDir,
+      stop: async () => {
+        await Promise.all(started.map((service) => service.stop()));
+        rmSync(uploadDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((service) => service.stop('SIGKILL')));
+    rmSync(uploadDir, { recursive: true, force: true });
+    throw error;
+  }
+}

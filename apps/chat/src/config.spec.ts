@@ -1,0 +1,24 @@
+import { ConfigError } from '@quartet/grpc-server';
+import { chatMemoryBudget, loadConfig } from './config';
+
+describe(loadConfig.name, () => {
+  it('defaults to limits whose memory budget fits a 256 MiB container with room to spare', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      historySize: 100,
+      maxBacklog: 256,
+      dedupWindow: 100,
+      maxRooms: 100,
+      maxMembers: 100,
+      maxConnections: 1_000,
+    });
+    // 100 rooms × (100 + 256) messages × 4 KiB + 1,000 members × (256 × 8 B + 4 KiB)
+    expect(chatMemoryBudget(config)).toBe(151_961_600);
+  });
+
+  it('refuses a backlog no larger than the history, which would cut off every join that replays it', () => {
+    expect(() => loadConfig({ CHAT_HISTORY: '100', CHAT_MAX_BACKLOG: '100' })).toThrow(
+      new ConfigError(['CHAT_MAX_BACKLOG=100 must be over CHAT_HISTORY=100: a join replays the history']),
+    );
+  });
+});

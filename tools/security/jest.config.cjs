@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'security',
+  preset: '../../jest.preset.js',
+};
