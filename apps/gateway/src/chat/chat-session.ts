@@ -18,6 +18,11 @@ const LEAVE_GRACE_MS = 5_000;
  * up here, and a member that sends and never reads is not buffered for.
  */
 const DROP_ABOVE_BYTES = 1024 * 1024;
+/**
+ * How many bad frames a member may send before it is closed: a person's page sends none,
+ * and each one costs the gateway a parse and an error reply.
+ */
+export const MAX_BAD_FRAMES = 100;
 /** How long a member may take to answer a close frame before its connection is dropped. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -33,7 +38,7 @@ export interface ChatSessionEvents {
   /** A backend stream was paused because the member read too slowly. */
   onPause(): void;
   /** The member was dropped for going past a limit. */
-  onLimit(limit: 'ws_backlog' | 'ws_ping'): void;
+  onLimit(limit: 'ws_backlog' | 'ws_ping' | 'ws_bad_frames'): void;
   onClose(): void;
 }
 
@@ -52,6 +57,7 @@ export class ChatSession {
   private paused = false;
   private ended = false;
   private answeredPing = true;
+  private badFrames = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -93,6 +99,16 @@ export class ChatSession {
   private receive(data: Buffer, isBinary: boolean): void {
     const frame = parseClientFrame(data, isBinary);
     if ('problem' in frame) {
+      this.badFrames += 1;
+      if (this.badFrames > MAX_BAD_FRAMES) {
+        if (this.badFrames === MAX_BAD_FRAMES + 1) {
+          this.events.onLimit('ws_bad_frames');
+          this.close(1008, `over ${MAX_BAD_FRAMES} bad frames`);
+          // What else it sent is not read: a flood of frames costs nothing more.
+          this.socket.pause();
+        }
+        return;
+      }
       this.send({ type: 'error', ...grpcErrorBody(status.INVALID_ARGUMENT, frame.problem, undefined) });
       return;
     }

@@ -7,6 +7,8 @@ export function fileNameProblem(name: string): string | undefined {
   if (name === '') return 'info.name must not be empty';
   if (name === '.' || name === '..') return `info.name ${shown} is not a file name`;
   if (/[/\\]/.test(name)) return `info.name ${shown} must be a plain file name, without "/" or "\\"`;
+  // A lone surrogate (possible in a JS caller, not from the wire) would be stored as U+FFFD.
+  if (/\p{Surrogate}/u.test(name)) return `info.name ${shown} is not well-formed Unicode`;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return `info.name ${shown} must not contain control characters`;
   const bytes = Buffer.byteLength(name, 'utf8');
