@@ -9,6 +9,8 @@ import type { LoggerService } from '@nestjs/common';
 export function surviveUnexpectedErrors(logger: LoggerService, counted: () => void): () => void {
   const onError = (kind: string) => (error: unknown) => {
     counted();
+    // The log itself is gone (stdout closed): writing this would only fail again.
+    if ((error as NodeJS.ErrnoException)?.code === 'EPIPE') return;
     logger.error({
       event: kind,
       error: error instanceof Error ? error.message : String(error),

@@ -1,0 +1,151 @@
+import { Metadata, status } from '@grpc/grpc-js';
+import { type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
+import {
+  connect,
+  deadlineIn,
+  eventually,
+  outcomeOf,
+  spawnService,
+  testServerConfig,
+} from '@quartet/grpc-testing';
+import { type GrpcClient, type UploadResponse, UploadServiceDefinition } from '@quartet/proto';
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { UploadConfig } from '../config';
+import { MAX_CHUNK_BYTES } from '../upload/upload-rules';
+import { UploadModule } from '../upload/upload.module';
+
+type UploadClient = GrpcClient<typeof UploadServiceDefinition>;
+
+const info = (name: string, size?: number) => ({
+  payload: {
+    $case: 'info' as const,
+    value: { name, contentType: '', size: size === undefined ? undefined : BigInt(size) },
+  },
+});
+const chunk = (bytes: number) => ({ payload: { $case: 'chunk' as const, value: Buffer.alloc(bytes, 7) } });
+
+/** The limits one client can meet at the upload service: time, disk, and uploads at once. */
+describe('upload limits', () => {
+  let uploadDir: string;
+  let sut: RunningGrpcService;
+  let client: UploadClient;
+
+  const start = async (limits: Partial<UploadConfig>) => {
+    sut = await startGrpcService({
+      module: UploadModule.forRoot({
+        server: testServerConfig(),
+        uploadDir,
+        maxFileBytes: 1024 ** 3,
+        idleMs: 30_000,
+        minFreeBytes: 0,
+        maxActive: 32,
+        ...limits,
+      }),
+      services: [UploadServiceDefinition],
+      config: testServerConfig(),
+      maxReceiveMessageBytes: MAX_CHUNK_BYTES + 1024,
+    });
+    client = connect(UploadServiceDefinition, sut.address);
+  };
+  const incoming = () => readdirSync(join(uploadDir, '.incoming'));
+  const stored = () => readdirSync(uploadDir).filter((entry) => entry !== '.incoming');
+
+  beforeEach(() => {
+    uploadDir = mkdtempSync(join(tmpdir(), 'quartet-upload-limits-'));
+  });
+
+  afterEach(async () => {
+    client?.close();
+    await sut?.stop();
+    rmSync(uploadDir, { recursive: true, force: true });
+  });
+
+  it('drops an upload that sends nothing for UPLOAD_IDLE_MS, with DEADLINE_EXCEEDED, and keeps nothing', async () => {
+    await start({ idleMs: 300 });
+    const outcome = await outcomeOf<UploadResponse>((done) => {
+      const call = client.upload(new Metadata(), deadlineIn(), done);
+      call.write(info('stalled.bin'));
+      call.write(chunk(1024));
+      return call;
+    });
+    expect(outcome.status).toMatchObject({
+      code: status.DEADLINE_EXCEEDED,
+      details: 'the upload sent nothing for 300 ms (UPLOAD_IDLE_MS)',
+    });
+    await eventually(() => incoming().length === 0, { what: 'the partial file removed' });
+    expect(stored()).toEqual([]);
+  });
+
+  it('refuses an upload the disk cannot hold above UPLOAD_MIN_FREE_BYTES, before writing a byte', async () => {
+    const { bavail, bsize } = statfsSync(tmpdir());
+    await start({ minFreeBytes: bavail * bsize - 4 * 1024 * 1024 });
+    const outcome = await outcomeOf<UploadResponse>((done) => {
+      const call = client.upload(new Metadata(), deadlineIn(), done);
+      call.write(info('big.bin', 16 * 1024 * 1024));
+      call.end();
+      return call;
+    });
+    expect(outcome.status.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(outcome.status.details).toMatch(
+      /^the upload disk is nearly full: \d+ more bytes would leave less than/,
+    );
+    expect(incoming()).toEqual([]);
+  });
+
+  it('runs at most UPLOAD_MAX_ACTIVE uploads at once, and takes the next once one ends', async () => {
+    await start({ maxActive: 2 });
+    const open = [0, 1].map((i) => {
+      const call = client.upload(new Metadata(), deadlineIn(), () => undefined);
+      call.write(info(`open-${i}.bin`));
+      return call;
+    });
+    await eventually(() => incoming().length === 2, { what: 'two uploads running' });
+    const refused = await outcomeOf<UploadResponse>((done) => {
+      const call = client.upload(new Metadata(), deadlineIn(), done);
+      call.write(info('third.bin'));
+      call.end();
+      return call;
+    });
+    expect(refused.status).toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      details: '2 uploads are running, the most at once; try again shortly',
+    });
+    open[0].end();
+    await eventually(() => stored().length === 1, { what: 'the first upload stored' });
+    const next = await outcomeOf<UploadResponse>((done) => {
+      const call = client.upload(new Metadata(), deadlineIn(), done);
+      call.write(info('next.bin'));
+      call.end();
+      return call;
+    });
+    expect(next.status.code).toBe(status.OK);
+    open[1].cancel();
+  });
+
+  it('sweeps the partial file of a process killed mid-upload when it starts again', async () => {
+    const env = { UPLOAD_DIR: uploadDir, UPLOAD_IDLE_MS: '500', UPLOAD_MIN_FREE_BYTES: '0' };
+    const killed = await spawnService('upload', { env });
+    const killedClient = connect(UploadServiceDefinition, killed.address);
+    const call = killedClient.upload(new Metadata(), deadlineIn(), () => undefined);
+    call.write(info('interrupted.bin'));
+    call.write(chunk(64 * 1024));
+    await eventually(() => incoming().length === 1, { what: 'the upload under way' });
+    await killed.stop('SIGKILL');
+    killedClient.close();
+    expect(incoming()).toHaveLength(1);
+
+    // Older than twice UPLOAD_IDLE_MS, so no live upload of a replica sharing the folder.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const restarted = await spawnService('upload', { env });
+    try {
+      expect(incoming()).toEqual([]);
+      expect(
+        restarted.logs.some((entry) => (entry['message'] as { event?: string })?.event === 'swept'),
+      ).toBe(true);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
