@@ -25,7 +25,7 @@ export function loadConfig(env: Environment): UploadConfig {
   const uploadDir = resolve(reader.string('UPLOAD_DIR', 'tmp/uploads'));
   const maxFileBytes = reader.integer('UPLOAD_MAX_BYTES', 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER);
   const idleMs = reader.integer('UPLOAD_IDLE_MS', 30_000, 100, 3_600_000);
-  const minFreeBytes = reader.integer('UPLOAD_MIN_FREE_BYTES', 1024 ** 3, 0, Number.MAX_SAFE_INTEGER);
+  const minFreeBytes = reader.integer('UPLOAD_MIN_FREE_BYTES', 256 * 1024 ** 2, 0, Number.MAX_SAFE_INTEGER);
   const maxActive = reader.integer('UPLOAD_MAX_ACTIVE', 32, 1, 10_000);
   reader.done();
   return { server, uploadDir, maxFileBytes, idleMs, minFreeBytes, maxActive };

@@ -30,6 +30,7 @@ export class ChatService {
     return new Observable<ChatResponse>((subscriber) => {
       let joined: { room: ChatRoom; member: ChatMember } | undefined;
       if (this.metrics.connectedMembers >= this.config.maxConnections) {
+        this.metrics.refusals.connections += 1;
         subscriber.error(
           rpcError(
             status.RESOURCE_EXHAUSTED,
@@ -46,7 +47,7 @@ export class ChatService {
           if (joined) throw invalid('join must be sent once, as the first message');
           const problem = joinProblem(action.value);
           if (problem) throw invalid(problem);
-          const room = this.rooms.admit(action.value.room);
+          const room = this.admit(action.value.room);
           const member = new ChatMember(action.value.user, subscriber, call, this.config.maxBacklog, () => {
             this.metrics.membersCutOff += 1;
             room.leave(member);
@@ -86,6 +87,14 @@ export class ChatService {
         this.metrics.connectedMembers -= 1;
       };
     });
+  }
+  private admit(name: string): ChatRoom {
+    try {
+      return this.rooms.admit(name);
+    } catch (error) {
+      this.metrics.refusals.roomFull += 1;
+      throw error;
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
 import { connect, testServerConfig } from '@quartet/grpc-testing';
 import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
+import { ChatMetrics } from '../chat/chat.metrics';
 import { ChatModule } from '../chat/chat.module';
 import { ChatSession } from './chat-session';
 
@@ -51,6 +52,7 @@ describe('chat limits over gRPC', () => {
     });
     ann.post('still here');
     await bob.untilMessage(1n);
+    expect(sut.app.get(ChatMetrics).refusals.roomFull).toBe(1);
   });
 
   it('refuses a call past CHAT_MAX_CONNECTIONS in all rooms, before it joins', async () => {
@@ -60,5 +62,6 @@ describe('chat limits over gRPC', () => {
       code: status.RESOURCE_EXHAUSTED,
       details: 'the chat service has 3 members connected, its limit; try again later',
     });
+    expect(sut.app.get(ChatMetrics).refusals.connections).toBe(1);
   });
 });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UploadConfig } from '../config';
 import { MAX_CHUNK_BYTES } from '../upload/upload-rules';
+import { UploadMetrics } from '../upload/upload.metrics';
 import { UploadModule } from '../upload/upload.module';
 
 type UploadClient = GrpcClient<typeof UploadServiceDefinition>;
@@ -76,6 +77,7 @@ describe('upload limits', () => {
     });
     await eventually(() => incoming().length === 0, { what: 'the partial file removed' });
     expect(stored()).toEqual([]);
+    expect(sut.app.get(UploadMetrics).refusals.idle).toBe(1);
   });
 
   it('refuses an upload the disk cannot hold above UPLOAD_MIN_FREE_BYTES, before writing a byte', async () => {
@@ -92,6 +94,7 @@ describe('upload limits', () => {
       /^the upload disk is nearly full: \d+ more bytes would leave less than/,
     );
     expect(incoming()).toEqual([]);
+    expect(sut.app.get(UploadMetrics).refusals.diskSpace).toBe(1);
   });
 
   it('runs at most UPLOAD_MAX_ACTIVE uploads at once, and takes the next once one ends', async () => {
@@ -112,6 +115,7 @@ describe('upload limits', () => {
       code: status.RESOURCE_EXHAUSTED,
       details: '2 uploads are running, the most at once; try again shortly',
     });
+    expect(sut.app.get(UploadMetrics).refusals.maxActive).toBe(1);
     open[0].end();
     await eventually(() => stored().length === 1, { what: 'the first upload stored' });
     const next = await outcomeOf<UploadResponse>((done) => {

@@ -13,6 +13,7 @@ export class DiskSpace {
   constructor(
     private readonly folder: string,
     private readonly minFreeBytes: number,
+    private readonly onRefused: () => void = () => undefined,
   ) {}
 
   /** Throws RESOURCE_EXHAUSTED unless `bytes` more fit above the reserve. */
@@ -20,6 +21,7 @@ export class DiskSpace {
     const { bavail, bsize } = await statfs(this.folder);
     const free = bavail * bsize;
     if (free - bytes < this.minFreeBytes) {
+      this.onRefused();
       throw rpcError(
         status.RESOURCE_EXHAUSTED,
         `the upload disk is nearly full: ${bytes} more bytes would leave less than the ${this.minFreeBytes} kept free`,

@@ -4,6 +4,7 @@ import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs
 import { join } from 'node:path';
 import { UPLOAD_CONFIG, type UploadConfig } from '../config';
 import { DISK_CHECK_EVERY_BYTES, DiskSpace } from './disk-space';
+import { UploadMetrics } from './upload.metrics';
 
 export interface StoredFile {
   readonly id: string;
@@ -83,9 +84,16 @@ export class UploadStore implements OnModuleInit {
   private readonly space: DiskSpace;
   private readonly logger = new Logger(UploadStore.name);
 
-  constructor(@Inject(UPLOAD_CONFIG) private readonly config: UploadConfig) {
+  constructor(
+    @Inject(UPLOAD_CONFIG) private readonly config: UploadConfig,
+    metrics: UploadMetrics = new UploadMetrics(),
+  ) {
     this.incoming = join(config.uploadDir, '.incoming');
-    this.space = new DiskSpace(config.uploadDir, config.minFreeBytes);
+    this.space = new DiskSpace(
+      config.uploadDir,
+      config.minFreeBytes,
+      () => (metrics.refusals.diskSpace += 1),
+    );
   }
 
   async onModuleInit(): Promise<void> {

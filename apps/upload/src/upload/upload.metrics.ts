@@ -8,4 +8,6 @@ export class UploadMetrics {
   chunksHeldHighWater = 0;
   /** Uploads whose stream is paused now because the disk is behind. */
   pausedUploads = 0;
+  /** Uploads refused or dropped by a limit: uploads at once, UPLOAD_IDLE_MS, and the disk's reserve. */
+  readonly refusals = { maxActive: 0, idle: 0, diskSpace: 0 };
 }

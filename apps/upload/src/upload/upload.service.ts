@@ -49,6 +49,7 @@ export class UploadService {
       const admit = () => {
         if (admitted) return;
         if (this.metrics.activeUploads >= maxActive) {
+          this.metrics.refusals.maxActive += 1;
           throw rpcError(
             status.RESOURCE_EXHAUSTED,
             `${maxActive} uploads are running, the most at once; try again shortly`,
@@ -61,10 +62,12 @@ export class UploadService {
       return requests.pipe(
         timeout({
           each: idleMs,
-          with: () =>
-            throwError(() =>
+          with: () => {
+            this.metrics.refusals.idle += 1;
+            return throwError(() =>
               rpcError(status.DEADLINE_EXCEEDED, `the upload sent nothing for ${idleMs} ms (UPLOAD_IDLE_MS)`),
-            ),
+            );
+          },
         }),
         tap(() => pacing.received()),
         concatMap((request) =>

@@ -52,7 +52,10 @@ export function rawCall(
   session: ClientHttp2Session,
   path: string,
   body: Uint8Array,
-  { extraHeaders = {}, halfClose = true }: { extraHeaders?: Record<string, string | string[]>; halfClose?: boolean } = {},
+  {
+    extraHeaders = {},
+    halfClose = true,
+  }: { extraHeaders?: Record<string, string | string[]>; halfClose?: boolean } = {},
 ): RawCall {
   const stream = session.request({
     ':method': 'POST',
