@@ -19,7 +19,11 @@ const seconds = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?
 /** How much a process may grow between the start (after warm-up) and the end of the soak. */
 const RSS_GROWTH_BOUND_MB = 40;
 const HANDLE_GROWTH_BOUND = 20;
-const WARM_UP_MS = 15_000;
+/**
+ * The start figures are taken once V8 has sized its heap for the load (a minute, or a fifth
+ * of a short run): before that, growth is the heap settling, not a leak.
+ */
+const warmUpMs = Math.min(60_000, seconds * 200);
 const SETTLE_MS = 5_000;
 
 const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-soak-'));
@@ -198,9 +202,19 @@ async function main() {
     uploadLoop(gateway, until).catch(fail('upload')),
     ...[1, 2, 3].map((member) => chatLoop(gateway, until, member).catch(fail('chat'))),
   ];
-  await sleep(Math.min(WARM_UP_MS, seconds * 500));
+  await sleep(warmUpMs);
   const first = snapshot();
+  const peak = { ...first };
+  const sampler = setInterval(() => {
+    for (const [app, now] of Object.entries(snapshot())) {
+      peak[app] = {
+        rssMb: Math.max(peak[app].rssMb, now.rssMb),
+        handles: Math.max(peak[app].handles, now.handles),
+      };
+    }
+  }, 5_000);
   await Promise.all(loops);
+  clearInterval(sampler);
   await sleep(SETTLE_MS);
   const last = snapshot();
 
@@ -210,15 +224,17 @@ async function main() {
     return {
       app,
       rssStartMb: first[app].rssMb,
+      rssPeakMb: peak[app].rssMb,
       rssEndMb: last[app].rssMb,
       growthMb,
       handlesStart: first[app].handles,
+      handlesPeak: peak[app].handles,
       handlesEnd: last[app].handles,
       ok: growthMb <= RSS_GROWTH_BOUND_MB && handleGrowth <= HANDLE_GROWTH_BOUND,
     };
   });
   console.table(rows);
-  console.log({ seconds, ...counts, failures: failures.length });
+  console.log({ seconds, warmUpSeconds: warmUpMs / 1000, ...counts, failures: failures.length });
   for (const failure of failures.slice(0, 10)) console.error(failure);
   const leftBehind = readdirSync(join(uploadDir, '.incoming')).length;
   if (leftBehind > 0) failures.push(`${leftBehind} partial uploads left in .incoming`);

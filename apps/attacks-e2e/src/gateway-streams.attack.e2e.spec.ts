@@ -2,39 +2,19 @@ import { eventually } from '@quartet/grpc-testing';
 import WebSocket from 'ws';
 import { honestChat, honestGet, metric } from './support/honest-http';
 import { maskedTextFrame, openRawSocket, websocketHandshake } from './support/raw-http';
-import { type Stack, startStack } from './support/stack';
-import { RSS_BOUND_MB, underAttack } from './support/under-attack';
-import { unexpectedErrorsOf } from './support/unexpected-errors';
+import { gatewayUnderAttack } from './support/gateway-under-attack';
 
 const MAX_STREAMS_PER_CLIENT = 16;
 
 /** One client address holding streams, and WebSocket members that vanish or never read. */
 describe('clients that hold the gateway’s streams', () => {
-  let stack: Stack;
-  let wsUrl: string;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    wsUrl = stack.gatewayUrl.replace('http', 'ws');
-  }, 60_000);
-
-  afterAll(() => stack?.stop());
-
-  afterEach(() => {
-    expect(stack.gateway.child.exitCode).toBeNull();
-    expect(unexpectedErrorsOf(stack.gateway)).toEqual([]);
-  });
-
-  const attack = async <T>(name: string, run: () => Promise<T>, honest: () => Promise<void>) => {
-    const figures = await underAttack(`gateway: ${name}`, stack.gateway.child.pid as number, run, honest);
-    expect(figures.honestFailures).toEqual([]);
-    expect(figures.peakRssMb).toBeLessThan(RSS_BOUND_MB);
-    return figures.answer;
-  };
+  const { attack, ...sut } = gatewayUnderAttack();
+  const stack = () => sut.stack;
+  const wsUrl = () => stack().gatewayUrl.replace('http', 'ws');
 
   /** An SSE stream from the honest address: its first event must come. */
   const honestTicker = async () => {
-    const { status, body } = await honestGet(`${stack.gatewayUrl}/api/ticker/HONEST?count=2&intervalMs=0`);
+    const { status, body } = await honestGet(`${stack().gatewayUrl}/api/ticker/HONEST?count=2&intervalMs=0`);
     if (status !== 200 || !body.includes('event: end')) throw new Error(`ticker: ${status}`);
   };
 
@@ -46,12 +26,12 @@ describe('clients that hold the gateway’s streams', () => {
         for (let i = 0; i < MAX_STREAMS_PER_CLIENT; i += 1) {
           const controller = new AbortController();
           controllers.push(controller);
-          const held = await fetch(`${stack.gatewayUrl}/api/ticker/HOLD${i}?intervalMs=1000`, {
+          const held = await fetch(`${stack().gatewayUrl}/api/ticker/HOLD${i}?intervalMs=1000`, {
             signal: controller.signal,
           });
           expect(held.status).toBe(200);
         }
-        const refused = await fetch(`${stack.gatewayUrl}/api/ticker/ONEMORE?intervalMs=1000`);
+        const refused = await fetch(`${stack().gatewayUrl}/api/ticker/ONEMORE?intervalMs=1000`);
         return { status: refused.status, body: await refused.json() };
       },
       honestTicker,
@@ -67,7 +47,7 @@ describe('clients that hold the gateway’s streams', () => {
     });
     for (const controller of controllers) controller.abort();
     await eventually(
-      async () => (await fetch(`${stack.gatewayUrl}/api/ticker/AGAIN?count=1`)).status === 200,
+      async () => (await fetch(`${stack().gatewayUrl}/api/ticker/AGAIN?count=1`)).status === 200,
       {
         what: 'the address streaming again once it let go',
       },
@@ -80,17 +60,17 @@ describe('clients that hold the gateway’s streams', () => {
       `${MAX_STREAMS_PER_CLIENT + 1} chat rooms squatted from one address`,
       async () => {
         for (let i = 0; i < MAX_STREAMS_PER_CLIENT; i += 1) {
-          const socket = new WebSocket(`${wsUrl}/api/chat?room=squat-${i}&user=squatter`);
+          const socket = new WebSocket(`${wsUrl()}/api/chat?room=squat-${i}&user=squatter`);
           sockets.push(socket);
           await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
         }
-        const refused = new WebSocket(`${wsUrl}/api/chat?room=squat-more&user=squatter`);
+        const refused = new WebSocket(`${wsUrl()}/api/chat?room=squat-more&user=squatter`);
         return new Promise((resolve) => {
           refused.once('error', () => undefined);
           refused.once('unexpected-response', (_request, response) => resolve(response.statusCode));
         });
       },
-      () => honestChat(stack.gatewayUrl, 'honest-room'),
+      () => honestChat(stack().gatewayUrl, 'honest-room'),
     );
     expect(answer).toBe(429);
     await Promise.all(
@@ -100,7 +80,7 @@ describe('clients that hold the gateway’s streams', () => {
       }),
     );
     await eventually(
-      async () => (await metric(stack.gatewayUrl, 'gateway_open_streams{route="/api/chat"}')) === 0,
+      async () => (await metric(stack().gatewayUrl, 'gateway_open_streams{route="/api/chat"}')) === 0,
       {
         what: 'the squatted rooms let go',
       },
@@ -111,7 +91,7 @@ describe('clients that hold the gateway’s streams', () => {
     const closedAfterMs = await attack(
       'a vanished browser: handshake, then silence',
       async () => {
-        const socket = await openRawSocket(stack.gateway.address);
+        const socket = await openRawSocket(stack().gateway.address);
         const started = performance.now();
         socket.write(websocketHandshake('/api/chat?room=vanish&user=ghost'));
         // Reads what comes (the 101, the joined frame, pings) but never answers a ping.
@@ -121,43 +101,27 @@ describe('clients that hold the gateway’s streams', () => {
         expect(received.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
         return Math.round(performance.now() - started);
       },
-      () => honestChat(stack.gatewayUrl, 'honest-room'),
+      () => honestChat(stack().gatewayUrl, 'honest-room'),
     );
-    // WS_PING_INTERVAL_MS is 1 s here: dropped at the second ping, after 1 to 2 s.
-    expect(closedAfterMs).toBeLessThan(3_000);
+    // WS_PING_INTERVAL_MS is 1 s here: dropped at the second ping, after 1 to 2 s (more on a
+    // loaded machine); the default of 20 s drops it within 40 s.
+    expect(closedAfterMs).toBeLessThan(8_000);
     expect(
-      await metric(stack.gatewayUrl, 'gateway_limit_refusals_total{limit="ws_ping"}'),
+      await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="ws_ping"}'),
     ).toBeGreaterThanOrEqual(1);
   }, 20_000);
 });
 
 /** Pings so rare that only the frame limits can end a member that never reads. */
 describe('a member that sends garbage and never reads', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack({ WS_PING_INTERVAL_MS: '600000' });
-  }, 60_000);
-
-  afterAll(() => stack?.stop());
-
-  afterEach(() => {
-    expect(stack.gateway.child.exitCode).toBeNull();
-    expect(unexpectedErrorsOf(stack.gateway)).toEqual([]);
-  });
-
-  const attack = async <T>(name: string, run: () => Promise<T>, honest: () => Promise<void>) => {
-    const figures = await underAttack(`gateway: ${name}`, stack.gateway.child.pid as number, run, honest);
-    expect(figures.honestFailures).toEqual([]);
-    expect(figures.peakRssMb).toBeLessThan(RSS_BOUND_MB);
-    return figures.answer;
-  };
+  const { attack, ...sut } = gatewayUnderAttack({ WS_PING_INTERVAL_MS: '600000' });
+  const stack = () => sut.stack;
 
   it('is closed after 100 bad frames, its error replies never buffered past the backlog', async () => {
     const answer = await attack(
       'garbage frames from a member that never reads',
       async () => {
-        const socket = await openRawSocket(stack.gateway.address);
+        const socket = await openRawSocket(stack().gateway.address);
         socket.write(websocketHandshake('/api/chat?room=garbage&user=troll'));
         socket.pause();
         const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -174,10 +138,10 @@ describe('a member that sends garbage and never reads', () => {
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
         return { closedByGateway: socket.destroyed, framesSent: sent };
       },
-      () => honestChat(stack.gatewayUrl, 'honest-room'),
+      () => honestChat(stack().gatewayUrl, 'honest-room'),
     );
     expect(answer.closedByGateway).toBe(true);
-    expect(await metric(stack.gatewayUrl, 'gateway_limit_refusals_total{limit="ws_bad_frames"}')).toBe(1);
-    expect(await metric(stack.gatewayUrl, 'gateway_limit_refusals_total{limit="ws_ping"}')).toBe(0);
+    expect(await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="ws_bad_frames"}')).toBe(1);
+    expect(await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="ws_ping"}')).toBe(0);
   }, 40_000);
 });

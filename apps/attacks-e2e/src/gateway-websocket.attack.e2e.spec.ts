@@ -1,48 +1,30 @@
 import { eventually } from '@quartet/grpc-testing';
 import WebSocket from 'ws';
-import { honestChat, honestHello, metric } from './support/honest-http';
+import { gatewayUnderAttack } from './support/gateway-under-attack';
+import { honestChat, metric } from './support/honest-http';
 import { rawHttp, websocketHandshake } from './support/raw-http';
-import { type Stack, startStack } from './support/stack';
-import { RSS_BOUND_MB, underAttack } from './support/under-attack';
-import { unexpectedErrorsOf } from './support/unexpected-errors';
 
 const CHAT = '/api/chat?room=a&user=b';
 const OPEN_CHATS = 'gateway_open_streams{route="/api/chat"}';
 
 /** The WebSocket handshake, malformed and broken off every way, against the built gateway. */
 describe('WebSocket handshakes that attack the gateway', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 60_000);
-
-  afterAll(() => stack?.stop());
+  const { attack, ...sut } = gatewayUnderAttack();
+  const stack = () => sut.stack;
 
   afterEach(async () => {
-    expect(stack.gateway.child.exitCode).toBeNull();
-    expect(unexpectedErrorsOf(stack.gateway)).toEqual([]);
     // Whatever the attack left is cleaned up: no chat stays open at the gateway.
-    await eventually(async () => (await metric(stack.gatewayUrl, OPEN_CHATS)) === 0, {
+    await eventually(async () => (await metric(stack().gatewayUrl, OPEN_CHATS)) === 0, {
       what: 'no open chats',
     });
   });
-
-  const attack = async <T>(name: string, run: () => Promise<T>) => {
-    const figures = await underAttack(`gateway: ${name}`, stack.gateway.child.pid as number, run, () =>
-      honestHello(stack.gatewayUrl),
-    );
-    expect(figures.honestFailures).toEqual([]);
-    expect(figures.peakRssMb).toBeLessThan(RSS_BOUND_MB);
-    return figures.answer;
-  };
 
   const statusLine = (response: string) => response.split('\r\n')[0];
   const jsonBody = (response: string) => JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
 
   it('refuses an h2c upgrade of the chat route with 400 and stays up (the crash of issue 10)', async () => {
     const exchange = await attack('h2c upgrade on /api/chat', () =>
-      rawHttp(stack.gateway.address, {
+      rawHttp(stack().gateway.address, {
         send: `GET ${CHAT} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n`,
         halfClose: true,
       }),
@@ -51,7 +33,7 @@ describe('WebSocket handshakes that attack the gateway', () => {
     expect(jsonBody(exchange.response)).toEqual({
       error: { code: 'BAD_REQUEST', message: 'this route upgrades to "websocket" only, not "h2c"' },
     });
-    expect((await fetch(`${stack.gatewayUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack().gatewayUrl}/healthz`)).status).toBe(200);
   });
 
   it.each([
@@ -75,14 +57,14 @@ describe('WebSocket handshakes that attack the gateway', () => {
     ],
   ])('refuses a handshake with %s, saying why', async (name, headers, line, message) => {
     const exchange = await attack(`handshake with ${name}`, () =>
-      rawHttp(stack.gateway.address, { send: websocketHandshake(CHAT, headers) }),
+      rawHttp(stack().gateway.address, { send: websocketHandshake(CHAT, headers) }),
     );
     expect(statusLine(exchange.response)).toBe(line);
     expect(jsonBody(exchange.response)).toEqual({ error: { code: 'BAD_REQUEST', message } });
   });
 
   it('tells a client of another WebSocket version the one it speaks', async () => {
-    const exchange = await rawHttp(stack.gateway.address, {
+    const exchange = await rawHttp(stack().gateway.address, {
       send: websocketHandshake(CHAT, { 'sec-websocket-version': '8' }),
     });
     expect(exchange.response).toMatch(/\r\nsec-websocket-version: 13\r\n/i);
@@ -92,7 +74,7 @@ describe('WebSocket handshakes that attack the gateway', () => {
     const exchanges = await attack('valid handshake then half-close, 50 times', () =>
       Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          rawHttp(stack.gateway.address, {
+          rawHttp(stack().gateway.address, {
             send: websocketHandshake(`/api/chat?room=hc-${i}&user=b`),
             halfClose: true,
           }),
@@ -115,15 +97,15 @@ describe('WebSocket handshakes that attack the gateway', () => {
     await attack('reset during and right after the handshake, 50 times each', () =>
       Promise.all(
         Array.from({ length: 50 }, (_, i) => [
-          rawHttp(stack.gateway.address, { send: handshake.slice(0, 40 + i), resetAfterMs: i % 5 }),
-          rawHttp(stack.gateway.address, { send: handshake, resetAfterMs: i % 10 }),
+          rawHttp(stack().gateway.address, { send: handshake.slice(0, 40 + i), resetAfterMs: i % 5 }),
+          rawHttp(stack().gateway.address, { send: handshake, resetAfterMs: i % 10 }),
         ]).flat(),
       ),
     );
   });
 
   it('takes 1,000 connect/close cycles and holds nothing afterwards', async () => {
-    const url = `${stack.gatewayUrl.replace('http', 'ws')}/api/chat?room=cycles&user=cycler`;
+    const url = `${stack().gatewayUrl.replace('http', 'ws')}/api/chat?room=cycles&user=cycler`;
     const cycles = await attack('1,000 WebSocket connect/close cycles', async () => {
       let opened = 0;
       for (let i = 0; i < 1_000; i += 1) {
@@ -140,6 +122,6 @@ describe('WebSocket handshakes that attack the gateway', () => {
       return opened;
     });
     expect(cycles).toBe(1_000);
-    await honestChat(stack.gatewayUrl, 'after-cycles');
+    await honestChat(stack().gatewayUrl, 'after-cycles');
   }, 60_000);
 });
