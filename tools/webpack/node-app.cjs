@@ -3,6 +3,7 @@
 // generated package.json, so a container installs exactly what the app needs.
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { basename, join } = require('node:path');
+const { PackageOverridesPlugin } = require('./package-overrides-plugin.cjs');
 
 module.exports = function nodeAppWebpackConfig(appDir, extra = {}) {
   return {
@@ -24,6 +25,7 @@ module.exports = function nodeAppWebpackConfig(appDir, extra = {}) {
         sourceMap: true,
         ...extra,
       }),
+      new PackageOverridesPlugin(),
     ],
   };
 };

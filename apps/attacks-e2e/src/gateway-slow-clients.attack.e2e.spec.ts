@@ -7,7 +7,8 @@ import { rawHttp } from './support/raw-http';
 
 /** Slowloris and its kin: clients that hold the gateway's connections by sending slowly. */
 describe('slow clients against the gateway', () => {
-  const { attack, ...sut } = gatewayUnderAttack();
+  const sut = gatewayUnderAttack();
+  const { attack } = sut;
   const stack = () => sut.stack;
 
   it('answers 408 and closes 200 connections that drip their headers, within HEADERS_TIMEOUT_MS', async () => {

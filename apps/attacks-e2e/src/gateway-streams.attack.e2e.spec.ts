@@ -8,7 +8,8 @@ const MAX_STREAMS_PER_CLIENT = 16;
 
 /** One client address holding streams, and WebSocket members that vanish or never read. */
 describe('clients that hold the gateway’s streams', () => {
-  const { attack, ...sut } = gatewayUnderAttack();
+  const sut = gatewayUnderAttack();
+  const { attack } = sut;
   const stack = () => sut.stack;
   const wsUrl = () => stack().gatewayUrl.replace('http', 'ws');
 
@@ -114,7 +115,8 @@ describe('clients that hold the gateway’s streams', () => {
 
 /** Pings so rare that only the frame limits can end a member that never reads. */
 describe('a member that sends garbage and never reads', () => {
-  const { attack, ...sut } = gatewayUnderAttack({ WS_PING_INTERVAL_MS: '600000' });
+  const sut = gatewayUnderAttack({ WS_PING_INTERVAL_MS: '600000' });
+  const { attack } = sut;
   const stack = () => sut.stack;
 
   it('is closed after 100 bad frames, its error replies never buffered past the backlog', async () => {

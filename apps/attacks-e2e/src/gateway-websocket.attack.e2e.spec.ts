@@ -9,7 +9,8 @@ const OPEN_CHATS = 'gateway_open_streams{route="/api/chat"}';
 
 /** The WebSocket handshake, malformed and broken off every way, against the built gateway. */
 describe('WebSocket handshakes that attack the gateway', () => {
-  const { attack, ...sut } = gatewayUnderAttack();
+  const sut = gatewayUnderAttack();
+  const { attack } = sut;
   const stack = () => sut.stack;
 
   afterEach(async () => {

@@ -27,6 +27,7 @@ const PROTO_DEPENDENTS = [
   'upload',
   'chat',
   'gateway',
+  'attacks-e2e',
 ];
 
 /** The address a service logs when it listens; rejects if it exits first. */
