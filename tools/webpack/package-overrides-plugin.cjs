@@ -1,8 +1,9 @@
-// npm `overrides` of the workspace (package.json) that concern an app's own dependencies, added
-// to the package.json that Nx generates beside its bundle. Nx prunes the lockfile with the
-// overrides applied but leaves them out of the package.json, and `npm ci` in the app's image
-// then refuses the lock (a dependency's own pin, such as @nestjs/platform-fastify 11's
-// fastify 5.11.3, no longer matches it).
+// The workspace's npm `overrides` of an app's own direct dependencies, put back into the
+// package.json that Nx generates beside its bundle. Nx copies the other overrides but drops
+// these (an override of a direct dependency with another spec is npm's EOVERRIDE), while the
+// pruned lockfile still has them applied; `npm ci` in the app's image then refuses the lock,
+// since a dependency's own pin (@nestjs/platform-fastify 11 pins fastify 5.11.3) no longer
+// matches it. Written as in the workspace (`"fastify": "$fastify"`, a reference npm accepts).
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -22,7 +23,10 @@ class PackageOverridesPlugin {
           const generated = JSON.parse(asset.source.source().toString());
           const own = Object.entries(overrides).filter(([name]) => name in (generated.dependencies ?? {}));
           if (own.length === 0) return;
-          const withOverrides = { ...generated, overrides: Object.fromEntries(own) };
+          const withOverrides = {
+            ...generated,
+            overrides: { ...generated.overrides, ...Object.fromEntries(own) },
+          };
           compilation.updateAsset(
             'package.json',
             new sources.RawSource(`${JSON.stringify(withOverrides, null, 2)}\n`),
