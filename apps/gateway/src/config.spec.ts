@@ -34,6 +34,8 @@ describe(loadConfig.name, () => {
       maxStreams: 2_000,
       maxStreamsPerClient: 16,
       wsPingIntervalMs: 20_000,
+      maxUnsentBytes: 1024 * 1024,
+      maxBadFrames: 100,
     });
   });
 

@@ -34,6 +34,10 @@ export interface GatewayLimits {
   readonly maxStreamsPerClient: number;
   /** WS_PING_INTERVAL_MS: how often each WebSocket is pinged; one that missed the last pong is dropped. */
   readonly wsPingIntervalMs: number;
+  /** WS_MAX_UNSENT_BYTES: a WebSocket member with more than this waiting for it to read is dropped. */
+  readonly maxUnsentBytes: number;
+  /** WS_MAX_BAD_FRAMES: bad frames a member may send (each answered) before it is closed with 1008. */
+  readonly maxBadFrames: number;
 }
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
@@ -65,6 +69,8 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     maxStreams: reader.integer('MAX_STREAMS', 2_000, 1, 1_000_000),
     maxStreamsPerClient: reader.integer('MAX_STREAMS_PER_CLIENT', 16, 1, 100_000),
     wsPingIntervalMs: reader.integer('WS_PING_INTERVAL_MS', 20_000, 100, 600_000),
+    maxUnsentBytes: reader.integer('WS_MAX_UNSENT_BYTES', 1024 * 1024, 64 * 1024, 1024 ** 3),
+    maxBadFrames: reader.integer('WS_MAX_BAD_FRAMES', 100, 0, 1_000_000),
   };
   if (limits.maxStreamsPerClient > limits.maxStreams) {
     reader.problem(

@@ -2,7 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { ChatRequest, ChatResponse } from '@quartet/proto';
 import type { WebSocket } from 'ws';
-import { ChatSession, type ChatSessionEvents, MAX_BAD_FRAMES } from './chat-session';
+import { ChatSession, type ChatSessionEvents } from './chat-session';
+
+const MAX_BAD_FRAMES = 100;
+const limits = { maxUnsentBytes: 1024 * 1024, maxBadFrames: MAX_BAD_FRAMES };
 
 /** A ws socket whose buffer fills as the test says: the member reads nothing. */
 function stalledSocket() {
@@ -42,6 +45,7 @@ describe(ChatSession.name, () => {
     const sut = new ChatSession(
       socket as unknown as WebSocket,
       call as unknown as ClientDuplexStream<ChatRequest, ChatResponse>,
+      limits,
       events,
     );
     return { sut, socket, call, events };

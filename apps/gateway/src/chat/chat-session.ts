@@ -12,17 +12,6 @@ const PAUSE_ABOVE_BYTES = 256 * 1024;
 const RESUME_BELOW_BYTES = 64 * 1024;
 /** How long a member that left may take to finish its half-closed call. */
 const LEAVE_GRACE_MS = 5_000;
-/**
- * Above this many bytes waiting for the member's socket, the member is dropped: the call is
- * paused long before, so only the replies to its own frames (errors for garbage) can pile
- * up here, and a member that sends and never reads is not buffered for.
- */
-const DROP_ABOVE_BYTES = 1024 * 1024;
-/**
- * How many bad frames a member may send before it is closed: a person's page sends none,
- * and each one costs the gateway a parse and an error reply.
- */
-export const MAX_BAD_FRAMES = 100;
 /** How long a member may take to answer a close frame before its connection is dropped. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -32,6 +21,18 @@ function closeCodeOf(code: status): number {
   if (code === status.UNAVAILABLE) return 1013; // try again later
   if (code === status.INTERNAL || code === status.UNKNOWN) return 1011;
   return 1008; // policy: the member broke a rule or outlived its deadline
+}
+
+/** What one member may cost the gateway (WS_MAX_UNSENT_BYTES, WS_MAX_BAD_FRAMES). */
+export interface ChatSessionLimits {
+  /**
+   * Above this many bytes waiting for the member's socket, the member is dropped: the call
+   * is paused long before, so only the replies to its own frames (errors for garbage) can
+   * pile up here, and a member that sends and never reads is not buffered for.
+   */
+  readonly maxUnsentBytes: number;
+  /** Bad frames a member may send before it is closed: a person's page sends none, and each costs a parse and a reply. */
+  readonly maxBadFrames: number;
 }
 
 export interface ChatSessionEvents {
@@ -62,6 +63,7 @@ export class ChatSession {
   constructor(
     private readonly socket: WebSocket,
     private readonly call: ClientDuplexStream<ChatRequest, ChatResponse>,
+    private readonly limits: ChatSessionLimits,
     private readonly events: ChatSessionEvents,
   ) {
     call.on('data', (response: ChatResponse) => {
@@ -100,10 +102,11 @@ export class ChatSession {
     const frame = parseClientFrame(data, isBinary);
     if ('problem' in frame) {
       this.badFrames += 1;
-      if (this.badFrames > MAX_BAD_FRAMES) {
-        if (this.badFrames === MAX_BAD_FRAMES + 1) {
+      const { maxBadFrames } = this.limits;
+      if (this.badFrames > maxBadFrames) {
+        if (this.badFrames === maxBadFrames + 1) {
           this.events.onLimit('ws_bad_frames');
-          this.close(1008, `over ${MAX_BAD_FRAMES} bad frames`);
+          this.close(1008, `over ${maxBadFrames} bad frames`);
           // What else it sent is not read: a flood of frames costs nothing more.
           this.socket.pause();
         }
@@ -119,7 +122,7 @@ export class ChatSession {
 
   private send(frame: object): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > DROP_ABOVE_BYTES) {
+    if (this.socket.bufferedAmount > this.limits.maxUnsentBytes) {
       this.events.onLimit('ws_backlog');
       this.socket.terminate();
       return;

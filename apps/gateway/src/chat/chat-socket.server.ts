@@ -175,7 +175,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
       upgraded();
       this.metrics.openStreams.inc({ route: ROUTE });
-      const session = new ChatSession(webSocket, call, {
+      const session = new ChatSession(webSocket, call, this.config.limits, {
         onPause: () => this.metrics.pausedForClient.inc({ route: ROUTE }),
         onLimit: (limit) => this.metrics.refused(limit),
         onClose: () => {
