@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: the system packages the tests need, the advisory check (`npm run audit`), lint
-// and every test of every project through Nx, then one closing line with the total over all
-// projects, `N passed, N failed` (also written to reports/test-total.txt). Extra arguments go
-// to `nx run-many`.
+// `npm test`: the system packages the tests need, the advisory check (`npm run audit`), the
+// formatting check (`nx format:check`), lint and every test of every project through Nx, then
+// one closing line with the total over all projects, `N passed, N failed` (also written to
+// reports/test-total.txt). Extra arguments go to `nx run-many`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,7 @@ rmSync(join(root, 'reports'), { recursive: true, force: true });
 // npm audit where the registry answers it, and the committed advisory list in any case.
 const audit = run(process.execPath, ['tools/security/src/advisories.cjs']);
 const nx = join(root, 'node_modules', '.bin', 'nx');
+const format = run(nx, ['format:check', '--all']);
 const tested = JSON.parse(
   run(nx, ['show', 'projects', '--withTarget', 'test', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
     .stdout,
@@ -35,8 +36,15 @@ const outcome = run(nx, [
 ]);
 
 let passed = 0;
-let failed = audit.status === 0 ? 0 : 1;
-if (audit.status !== 0) console.error('the advisory check failed (see above)');
+let failed = 0;
+for (const [check, outcome] of [
+  ['the advisory check', audit],
+  ['the formatting check (npx nx format:write fixes it)', format],
+]) {
+  if (outcome.status === 0) continue;
+  console.error(`${check} failed (see above)`);
+  failed += 1;
+}
 for (const project of tested) {
   const projectRoot = JSON.parse(
     run(nx, ['show', 'project', project, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }).stdout,

@@ -43,13 +43,18 @@ describe('the web page in Chromium', () => {
     await stopAll(services ?? {});
   });
 
+  /** Script errors and console errors of every page a test opened, checked after the test. */
+  const problems: string[] = [];
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
+  });
+
   async function openPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
-    const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    page.on('close', () => expect(problems).toEqual([]));
     await page.goto(gateway.url);
     return page;
   }
