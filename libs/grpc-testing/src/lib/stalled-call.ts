@@ -1,4 +1,5 @@
 import { connect, constants } from 'node:http2';
+import { grpcFrame } from './raw-grpc';
 
 /** A gRPC call whose client reads no byte of the response until told to. */
 export interface StalledCall {
@@ -31,9 +32,7 @@ export function stalledCall(
     te: 'trailers',
   });
   stream.on('error', () => undefined);
-  const frame = Buffer.alloc(5 + request.length);
-  frame.writeUInt32BE(request.length, 1);
-  frame.set(request, 5);
+  const frame = grpcFrame(request);
   // A bidi call stays open for more requests unless told to half-close.
   if (halfClose) stream.end(frame);
   else stream.write(frame);
