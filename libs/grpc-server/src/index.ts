@@ -14,6 +14,5 @@ export {
 export { whenWritable } from './lib/flow-control';
 export { rpcError } from './lib/rpc-errors';
 export { CLOCK, systemClockProvider, type Clock } from './lib/clock';
-export { ServerMetrics, type LimitName } from './lib/server-metrics';
+export type { ServerMetrics } from './lib/server-metrics';
 export { surviveUnexpectedErrors } from './lib/unexpected-errors';
-export { metadataBytes } from './lib/call-limits';

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { ChatResponse } from '@quartet/proto';
 import { type ChatConfig, chatMemoryBudget } from '../config';
 import type { RoomMember } from './chat-room';
+import { ChatMetrics } from './chat.metrics';
 import { ChatRooms } from './chat-rooms';
 import { MAX_TEXT_LENGTH } from './chat-rules';
 
@@ -97,5 +98,22 @@ describe('the chat memory budget', () => {
       expect.objectContaining({ error: { code: 8, message: 'room lobby is full: 1 members' } }),
     );
     expect(() => sut.admit('other')).not.toThrow();
+  });
+
+  it('counts a full room and a lack of free room slots as different refusals', () => {
+    const metrics = new ChatMetrics();
+    const sut = new ChatRooms(
+      { ...limits, maxRooms: 1, maxMembers: 1, server: undefined as never },
+      () => new Date(),
+      metrics,
+    );
+    sut.admit('lobby').join(stalledMember('ann', 1), 0n);
+    expect(() => sut.admit('lobby')).toThrow(
+      expect.objectContaining({ error: { code: 8, message: 'room lobby is full: 1 members' } }),
+    );
+    expect(() => sut.admit('other')).toThrow(
+      expect.objectContaining({ error: { code: 8, message: 'all 1 rooms are in use' } }),
+    );
+    expect(metrics.refusals).toEqual({ roomFull: 1, roomsInUse: 1, connections: 0 });
   });
 });

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, rpcError } from '@quartet/grpc-server';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ChatRoom } from './chat-room';
+import { ChatMetrics } from './chat.metrics';
 
 /** Every room by name, created on first join; at the limit, the longest-idle empty room is forgotten. */
 @Injectable()
@@ -12,6 +13,7 @@ export class ChatRooms {
   constructor(
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @Inject(CLOCK) private readonly now: Clock,
+    private readonly metrics: ChatMetrics = new ChatMetrics(),
   ) {}
 
   get count(): number {
@@ -22,6 +24,7 @@ export class ChatRooms {
   admit(name: string): ChatRoom {
     const room = this.get(name);
     if (room.size >= this.config.maxMembers) {
+      this.metrics.refusals.roomFull += 1;
       throw rpcError(status.RESOURCE_EXHAUSTED, `room ${name} is full: ${this.config.maxMembers} members`);
     }
     return room;
@@ -45,7 +48,10 @@ export class ChatRooms {
     for (const room of this.rooms.values()) {
       if (room.isEmpty && (!idle || room.lastActive < idle.lastActive)) idle = room;
     }
-    if (!idle) throw rpcError(status.RESOURCE_EXHAUSTED, `all ${this.config.maxRooms} rooms are in use`);
+    if (!idle) {
+      this.metrics.refusals.roomsInUse += 1;
+      throw rpcError(status.RESOURCE_EXHAUSTED, `all ${this.config.maxRooms} rooms are in use`);
+    }
     this.rooms.delete(idle.name);
   }
 }

@@ -6,6 +6,6 @@ export class ChatMetrics {
   connectedMembers = 0;
   /** Members cut off because they did not read. */
   membersCutOff = 0;
-  /** Joins refused by a limit: a full room, or the service's cap on members in all rooms. */
-  readonly refusals = { roomFull: 0, connections: 0 };
+  /** Joins refused by a limit: a full room, no room slot free, or the cap on members in all rooms. */
+  readonly refusals = { roomFull: 0, roomsInUse: 0, connections: 0 };
 }

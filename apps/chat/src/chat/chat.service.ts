@@ -47,7 +47,7 @@ export class ChatService {
           if (joined) throw invalid('join must be sent once, as the first message');
           const problem = joinProblem(action.value);
           if (problem) throw invalid(problem);
-          const room = this.admit(action.value.room);
+          const room = this.rooms.admit(action.value.room);
           const member = new ChatMember(action.value.user, subscriber, call, this.config.maxBacklog, () => {
             this.metrics.membersCutOff += 1;
             room.leave(member);
@@ -87,14 +87,6 @@ export class ChatService {
         this.metrics.connectedMembers -= 1;
       };
     });
-  }
-  private admit(name: string): ChatRoom {
-    try {
-      return this.rooms.admit(name);
-    } catch (error) {
-      this.metrics.refusals.roomFull += 1;
-      throw error;
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { Counter, Registry } from 'prom-client';
 
 /** The limits a service enforces, by the name its refusals are counted under. */
-export type LimitName = 'metadata_size' | 'call_idle' | 'max_call' | (string & NonNullable<unknown>);
+export type LimitName = 'metadata_size' | 'call_idle' | 'max_call';
 
 /**
  * A service's own Prometheus registry: the refusals of every limit and the errors that
