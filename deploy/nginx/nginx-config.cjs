@@ -6,10 +6,11 @@
 // Run this file to print the containers' proxy config, committed as deploy/nginx/grpc-proxy.conf.
 'use strict';
 
-const catalogue = require('../services.json');
+// The catalogue of @quartet/service-catalogue: a script cannot import the lib's TypeScript.
+const catalogue = require('../../libs/service-catalogue/src/services.json');
 
 /**
- * @typedef {object} ServiceEntry one gRPC service of deploy/services.json
+ * @typedef {object} ServiceEntry one gRPC service of the service catalogue (libs/service-catalogue)
  * @property {string} app
  * @property {number} port
  * @property {string} grpcService the full name that prefixes its calls' paths, e.g. `helloworld.Greeter`
@@ -21,8 +22,10 @@ const catalogue = require('../services.json');
  * @typedef {object} ProxyOptions
  * @property {string} listen `host:port` the proxy listens on
  * @property {Record<string, readonly string[]>} replicas each app's replica addresses, `host:port`
- * @property {readonly ServiceEntry[]} [services] defaults to deploy/services.json
+ * @property {readonly ServiceEntry[]} [services] defaults to the service catalogue (libs/service-catalogue)
  * @property {string} [accessLog] a file for one line per call (its replica and grpc-status); none by default
+ * @property {boolean} [http2On] HTTP/2 by the `http2 on;` directive (nginx 1.25.1 and later, the default:
+ *   the containers run nginx 1.28) rather than by the `listen ... http2` parameter it deprecates
  */
 
 /** @type {readonly ServiceEntry[]} */
@@ -35,7 +38,7 @@ const HOST_PORT = /^(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
  * @param {ProxyOptions} options
  * @returns {string}
  */
-function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog }) {
+function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog, http2On = true }) {
   if (!HOST_PORT.test(listen)) throw new Error(`listen: ${JSON.stringify(listen)} is not host:port`);
   const upstreams = services.map((service) => {
     const servers = replicas[service.app] ?? [];
@@ -69,7 +72,7 @@ function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog })
     ].join('\n'),
   );
   return `# quartet's gRPC proxy: one HTTP/2 address in front of every replica of every service.
-# Rendered from deploy/services.json by deploy/nginx/nginx-config.cjs; change those, not this
+# Rendered from the service catalogue (libs/service-catalogue) by deploy/nginx/nginx-config.cjs; change those, not this
 # (\`node deploy/nginx/nginx-config.cjs > deploy/nginx/grpc-proxy.conf\` renders the containers' copy).
 ${
   accessLog
@@ -82,7 +85,7 @@ log_format grpc_calls '$time_iso8601 $request_uri $status upstream=$upstream_add
 ${upstreams.join('\n\n')}
 
 server {
-    listen ${listen} http2;
+${http2On ? `    listen ${listen};\n    http2 on;` : `    listen ${listen} http2;`}
     ${accessLog ? `access_log ${accessLog} grpc_calls;` : 'access_log off;'}
 
     # Streams, not requests: an upload's body streams through to the replica whatever its size
@@ -110,6 +113,19 @@ ${locations.join('\n\n')}
     }
 }
 `;
+}
+
+/**
+ * Whether the nginx that printed `versionText` (`nginx -v`: "nginx version: nginx/1.22.1") has
+ * the `http2 on;` directive, which came in 1.25.1.
+ * @param {string} versionText
+ * @returns {boolean}
+ */
+function supportsHttp2On(versionText) {
+  const match = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(versionText);
+  if (!match) throw new Error(`cannot read an nginx version from ${JSON.stringify(versionText)}`);
+  const [major, minor, patch] = match.slice(1).map(Number);
+  return major > 1 || (major === 1 && (minor > 25 || (minor === 25 && patch >= 1)));
 }
 
 /**
@@ -145,7 +161,7 @@ ${indented}
 `;
 }
 
-module.exports = { SERVICES, renderProxyConfig, renderLocalNginxConf };
+module.exports = { SERVICES, renderProxyConfig, renderLocalNginxConf, supportsHttp2On };
 
 if (require.main === module) {
   // The containers' proxy: Compose and Kubernetes name each service by its app, and nginx

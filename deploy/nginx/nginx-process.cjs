@@ -7,7 +7,7 @@ const { spawn } = require('node:child_process');
 const { mkdirSync, writeFileSync, chmodSync } = require('node:fs');
 const { createConnection, createServer } = require('node:net');
 const { join } = require('node:path');
-const { renderLocalNginxConf, renderProxyConfig } = require('./nginx-config.cjs');
+const { renderLocalNginxConf, renderProxyConfig, supportsHttp2On } = require('./nginx-config.cjs');
 
 const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
 
@@ -33,12 +33,14 @@ async function startNginx({ dir, listen, replicas, services, accessLog, workers,
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   const configPath = join(dir, 'nginx.conf');
+  const version = await run(NGINX, ['-v']);
+  const http2On = supportsHttp2On(version.output);
   const write = (/** @type {Record<string, readonly string[]>} */ current) =>
     writeFileSync(
       configPath,
       renderLocalNginxConf({
         prefix: dir,
-        proxyConfig: renderProxyConfig({ listen, replicas: current, services, accessLog }),
+        proxyConfig: renderProxyConfig({ listen, replicas: current, services, accessLog, http2On }),
         workers,
       }),
     );

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import catalogue from '../services.json';
+import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
 import { assembleImage, type ImageLayout } from './support/image-layout';
 
 // What each image holds, laid out on disk by following its Dockerfile: only the app's build

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import catalogue from '../services.json';
-import { renderProxyConfig } from '../nginx/nginx-config.cjs';
+import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
+import { renderProxyConfig, supportsHttp2On } from '../nginx/nginx-config.cjs';
 import { parseDockerfile, type Stage, stageEnv } from './support/dockerfile';
 
 // No container engine or cluster runs here: these check that the Dockerfiles, the compose file
-// and the Kubernetes manifests agree with the apps (deploy/services.json) and with the
+// and the Kubernetes manifests agree with the apps (the service catalogue) and with the
 // promises the README makes about them. image-contents.e2e.spec.ts runs what the images hold.
 
 const root = join(__dirname, '..', '..');
@@ -37,7 +37,6 @@ const containerOf = (deployment: Manifest) => deployment.spec['template'].spec.c
 const envOf = (container: { env?: { name: string; value?: string }[] }) =>
   Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
 /** The gateway's variable for a backend's target (apps/gateway/src/backends/backend-list.ts). */
-const targetVariable = (app: string) => `${app.replace(/-/g, '_').toUpperCase()}_TARGET`;
 const dockerfileOf = (app: string): Stage[] =>
   parseDockerfile(readFileSync(join(root, 'apps', app, 'Dockerfile'), 'utf8'));
 
@@ -131,8 +130,8 @@ describe('Kubernetes manifests', () => {
   it('point the gateway at every service by its headless Service’s DNS name', () => {
     const container = containerOf(find('Deployment', 'gateway'));
     const env = envOf(container);
-    for (const { app, port } of services.filter((service) => service.calledByGateway)) {
-      expect(env[targetVariable(app)]).toBe(`dns:///${app}.quartet.svc.cluster.local:${port}`);
+    for (const { app, port, targetVariable } of services.filter((service) => service.targetVariable)) {
+      expect(env[targetVariable as string]).toBe(`dns:///${app}.quartet.svc.cluster.local:${port}`);
     }
     expect(container.ports).toEqual([{ name: 'http', containerPort: gateway.port }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
@@ -187,8 +186,8 @@ describe('compose file', () => {
   });
 
   it('points the gateway at every replica by service name and runs one chat replica', () => {
-    for (const { app, port } of services.filter((service) => service.calledByGateway)) {
-      expect(compose.services.gateway.environment[targetVariable(app)]).toBe(`dns:///${app}:${port}`);
+    for (const { app, port, targetVariable } of services.filter((service) => service.targetVariable)) {
+      expect(compose.services.gateway.environment[targetVariable as string]).toBe(`dns:///${app}:${port}`);
     }
     expect(compose.services.chat.deploy.replicas).toBe(1);
   });
@@ -213,5 +212,30 @@ describe('compose file', () => {
       replicas: Object.fromEntries(services.map(({ app, port }) => [app, [`${app}:${port}`]])),
     });
     expect(committed).toBe(rendered);
+  });
+});
+
+describe(supportsHttp2On.name, () => {
+  it.each([
+    ['nginx version: nginx/1.22.1', false],
+    ['nginx version: nginx/1.25.0', false],
+    ['nginx version: nginx/1.25.1', true],
+    ['nginx version: nginx/1.28.0', true],
+    ['nginx version: nginx/2.0.0', true],
+  ])('reads %s as %s', (version, expected) => {
+    expect(supportsHttp2On(version)).toBe(expected);
+  });
+
+  it('refuses output that names no version', () => {
+    expect(() => supportsHttp2On('command not found')).toThrow('cannot read an nginx version');
+  });
+
+  it('renders the directive each form needs: `http2 on;` for the containers’ nginx 1.28', () => {
+    const options = {
+      listen: '127.0.0.1:1',
+      replicas: { greeter: ['a:1'], ticker: ['b:1'], upload: ['c:1'], chat: ['d:1'] },
+    };
+    expect(renderProxyConfig(options)).toMatch(/listen 127\.0\.0\.1:1;\n\s+http2 on;/);
+    expect(renderProxyConfig({ ...options, http2On: false })).toContain('listen 127.0.0.1:1 http2;');
   });
 });

@@ -141,7 +141,7 @@ describe('the nginx grpc_pass proxy', () => {
       dir: nginxDir,
       listen: `127.0.0.1:${await freeLoopbackPort()}`,
       replicas: addressesOf(replicas),
-      // The four styles' services; a service added to deploy/services.json has tests of its own.
+      // The four styles' services; a service added to the service catalogue has tests of its own.
       services: SERVICES.filter((service) => service.app in replicas),
     });
   }, 60_000);

@@ -3,8 +3,8 @@
 // machine, with one readable line per log event. Ctrl-C (or SIGTERM) drains them all as a
 // deployment would and exits once they have stopped.
 //
-//   npm start                          one replica of each service, on the ports of deploy/services.json
-//   npm start -- --replicas=3          three replicas of each stateless service (ports +10, +20); the
+//   npm start                          one replica of each service, on the ports of the service catalogue
+//   npm start -- --replicas=3          three replicas of each stateless service (ports +step, +2·step); the
 //                                      gateway balances its calls over them (client-side round robin)
 //   npm run start:proxy                three replicas of each, nginx in front of them on one address,
 //                                      and the gateway calling through nginx (proxy load balancing)
@@ -18,13 +18,15 @@ import { parseArgs } from 'node:util';
 import { startNginx } from '../../deploy/nginx/nginx-process.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const catalogue = JSON.parse(readFileSync(join(root, 'deploy', 'services.json'), 'utf8'));
+const catalogue = JSON.parse(
+  readFileSync(join(root, 'libs', 'service-catalogue', 'src', 'services.json'), 'utf8'),
+);
 const { values: options } = parseArgs({
   options: { replicas: { type: 'string', default: '1' }, proxy: { type: 'boolean', default: false } },
 });
 const replicaCount = Number(options.replicas);
-if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > 9) {
-  console.error(`--replicas=${options.replicas}: give a whole number from 1 to 9`);
+if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > catalogue.maxReplicas) {
+  console.error(`--replicas=${options.replicas}: give a whole number from 1 to ${catalogue.maxReplicas}`);
   process.exit(2);
 }
 const host = process.env.HOST ?? '127.0.0.1';
@@ -38,17 +40,19 @@ const processes = catalogue.services.flatMap((service) =>
   Array.from({ length: replicasOf(service) }, (_, index) => ({
     label: replicasOf(service) > 1 ? `${service.app}-${index + 1}` : service.app,
     app: service.app,
-    port: service.port + 10 * index,
+    port: service.port + catalogue.replicaPortStep * index,
     describe: `${service.grpcService} (${service.style})`,
   })),
 );
 const addressesOf = (app) =>
   processes.filter((entry) => entry.app === app).map((entry) => `${host}:${entry.port}`);
 const gatewayTargets = Object.fromEntries(
-  catalogue.services.map((service) => [
-    `${service.app.replace(/-/g, '_').toUpperCase()}_TARGET`,
-    options.proxy ? proxyAddress : addressesOf(service.app).join(','),
-  ]),
+  catalogue.services
+    .filter((service) => service.targetVariable)
+    .map((service) => [
+      service.targetVariable,
+      options.proxy ? proxyAddress : addressesOf(service.app).join(','),
+    ]),
 );
 processes.push({
   label: 'gateway',
@@ -143,7 +147,7 @@ async function ready() {
       `\nOpen the page: http://${host}:${catalogue.gateway.port}/  (the API: /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz, /metrics)` +
       (options.proxy
         ? `\nTry (the proxy routes no reflection): grpcurl -plaintext -import-path proto -proto helloworld/helloworld.proto -d '{"name":"you"}' ${proxyAddress} helloworld.Greeter/SayHello`
-        : `\nTry: grpcurl -plaintext -d '{"name":"you"}' ${host}:50051 helloworld.Greeter/SayHello`) +
+        : `\nTry: grpcurl -plaintext -d '{"name":"you"}' ${addressesOf('greeter')[0]} helloworld.Greeter/SayHello`) +
       '\nCtrl-C stops everything.\n',
   );
 }

@@ -1,4 +1,5 @@
 import { EnvReader, type Environment, readServerConfig, type ServerConfig } from '@quartet/grpc-server';
+import { defaultPort } from '@quartet/service-catalogue';
 
 export interface ChatConfig {
   readonly server: ServerConfig;
@@ -36,13 +37,12 @@ export function chatMemoryBudget(config: Omit<ChatConfig, 'server'>): number {
   return config.maxRooms * perRoom + config.maxConnections * perMember;
 }
 
-export const CHAT_DEFAULT_PORT = 50054;
 export const CHAT_CONFIG = Symbol('ChatConfig');
 
 /** The chat service's settings from its environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Environment): ChatConfig {
   const reader = new EnvReader(env);
-  const server = readServerConfig(reader, CHAT_DEFAULT_PORT);
+  const server = readServerConfig(reader, defaultPort('chat'));
   const historySize = reader.integer('CHAT_HISTORY', 100, 0, 100_000);
   const maxBacklog = reader.integer('CHAT_MAX_BACKLOG', 256, 1, 100_000);
   const maxRooms = reader.integer('CHAT_MAX_ROOMS', 100, 1, 1_000_000);

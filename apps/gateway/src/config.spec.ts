@@ -1,28 +1,31 @@
 import { ConfigError } from '@quartet/grpc-server';
+import { CATALOGUE, catalogueService, gatewayBackends } from '@quartet/service-catalogue';
+import { BACKENDS } from './backends/backend-list';
 import { loadConfig } from './config';
 
 describe(loadConfig.name, () => {
-  it('defaults to the services on this machine and port 3000', () => {
+  it('has a client for each service the catalogue says the gateway calls', () => {
+    expect([...BACKENDS].sort()).toEqual([...gatewayBackends()].sort());
+  });
+
+  it('defaults to the catalogue: its own port, and each service on this machine', () => {
     expect(loadConfig({})).toMatchObject({
       host: '127.0.0.1',
-      port: 3000,
+      port: CATALOGUE.gateway.port,
       deadlineMs: 5_000,
-      targets: {
-        greeter: '127.0.0.1:50051',
-        ticker: '127.0.0.1:50052',
-        upload: '127.0.0.1:50053',
-        chat: '127.0.0.1:50054',
-      },
+      targets: Object.fromEntries(
+        BACKENDS.map((backend) => [backend, `127.0.0.1:${catalogueService(backend).port}`]),
+      ),
     });
   });
 
   it('reads replica lists and dns targets', () => {
     const config = loadConfig({
-      GREETER_TARGET: '127.0.0.1:50051,127.0.0.1:50061',
-      CHAT_TARGET: 'dns:///chat.quartet.svc.cluster.local:50054',
+      GREETER_TARGET: '127.0.0.1:7001,127.0.0.1:7011',
+      CHAT_TARGET: 'dns:///chat.quartet.svc.cluster.local:7004',
     });
-    expect(config.targets.greeter).toBe('ipv4:127.0.0.1:50051,127.0.0.1:50061');
-    expect(config.targets.chat).toBe('dns:///chat.quartet.svc.cluster.local:50054');
+    expect(config.targets.greeter).toBe('ipv4:127.0.0.1:7001,127.0.0.1:7011');
+    expect(config.targets.chat).toBe('dns:///chat.quartet.svc.cluster.local:7004');
   });
 
   it('sets a safe default for every limit a client meets', () => {

@@ -1,6 +1,7 @@
 import { parseTarget } from '@quartet/grpc-client';
 import { EnvReader, type Environment, readServerConfig } from '@quartet/grpc-server';
-import { type Backend, BACKEND_LIST, BACKENDS, targetVariable } from './backends/backend-list';
+import { type Backend, BACKENDS } from './backends/backend-list';
+import { defaultPort, localTarget, targetVariable } from '@quartet/service-catalogue';
 
 export type { Backend } from './backends/backend-list';
 
@@ -41,7 +42,6 @@ export interface GatewayLimits {
 }
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
-export const GATEWAY_DEFAULT_PORT = 3000;
 
 /**
  * The gateway's settings from its environment; throws a ConfigError naming every bad variable.
@@ -49,11 +49,11 @@ export const GATEWAY_DEFAULT_PORT = 3000;
  */
 export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): GatewayConfig {
   const reader = new EnvReader(env);
-  const { host, port, logFormat } = readServerConfig(reader, GATEWAY_DEFAULT_PORT);
+  const { host, port, logFormat } = readServerConfig(reader, defaultPort('gateway'));
   const targets = {} as Record<Backend, string>;
   for (const backend of BACKENDS) {
     const variable = targetVariable(backend);
-    const { defaultTarget } = BACKEND_LIST[backend];
+    const defaultTarget = localTarget(backend);
     const parsed = parseTarget(variable, reader.string(variable, defaultTarget));
     if ('error' in parsed) reader.problem(parsed.error);
     targets[backend] = 'target' in parsed ? parsed.target : defaultTarget;

@@ -1,5 +1,6 @@
 import { EnvReader, type Environment, readServerConfig, type ServerConfig } from '@quartet/grpc-server';
 import { resolve } from 'node:path';
+import { defaultPort } from '@quartet/service-catalogue';
 
 export interface UploadConfig {
   readonly server: ServerConfig;
@@ -15,13 +16,12 @@ export interface UploadConfig {
   readonly maxActive: number;
 }
 
-export const UPLOAD_DEFAULT_PORT = 50053;
 export const UPLOAD_CONFIG = Symbol('UploadConfig');
 
 /** The upload service's settings from its environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Environment): UploadConfig {
   const reader = new EnvReader(env);
-  const server = readServerConfig(reader, UPLOAD_DEFAULT_PORT);
+  const server = readServerConfig(reader, defaultPort('upload'));
   const uploadDir = resolve(reader.string('UPLOAD_DIR', 'tmp/uploads'));
   const maxFileBytes = reader.integer('UPLOAD_MAX_BYTES', 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER);
   const idleMs = reader.integer('UPLOAD_IDLE_MS', 30_000, 100, 3_600_000);

@@ -7,24 +7,16 @@ import {
 } from '@quartet/proto';
 
 /**
- * Every gRPC service the gateway calls, by its app's name: its contract, whether its unary calls are safe to
- * retry, and where it listens unless `<NAME>_TARGET` says otherwise.
+ * Every gRPC service the gateway calls, by its app's name: its contract and whether its unary calls are safe
+ * to retry. Where each listens, and the variable that says otherwise, are in @quartet/service-catalogue.
  * `npx nx g @quartet/tools:service <name> --gateway` adds its service here.
  */
 export const BACKEND_LIST = {
-  greeter: { definition: GreeterDefinition, idempotent: true, defaultTarget: '127.0.0.1:50051' },
-  ticker: { definition: TickerServiceDefinition, idempotent: false, defaultTarget: '127.0.0.1:50052' },
-  upload: { definition: UploadServiceDefinition, idempotent: false, defaultTarget: '127.0.0.1:50053' },
-  chat: { definition: ChatServiceDefinition, idempotent: false, defaultTarget: '127.0.0.1:50054' },
-} satisfies Record<
-  string,
-  { definition: GenericServiceDefinition; idempotent: boolean; defaultTarget: string }
->;
+  greeter: { definition: GreeterDefinition, idempotent: true },
+  ticker: { definition: TickerServiceDefinition, idempotent: false },
+  upload: { definition: UploadServiceDefinition, idempotent: false },
+  chat: { definition: ChatServiceDefinition, idempotent: false },
+} satisfies Record<string, { definition: GenericServiceDefinition; idempotent: boolean }>;
 
 export type Backend = keyof typeof BACKEND_LIST;
 export const BACKENDS = Object.keys(BACKEND_LIST) as Backend[];
-
-/** The variable that sets a backend's target: GREETER_TARGET, PRICE_FEED_TARGET for price-feed, ... */
-export function targetVariable(backend: Backend): string {
-  return `${backend.replace(/-/g, '_').toUpperCase()}_TARGET`;
-}

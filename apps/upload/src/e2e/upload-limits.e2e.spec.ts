@@ -1,13 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
-import {
-  connect,
-  deadlineIn,
-  eventually,
-  outcomeOf,
-  spawnService,
-  testServerConfig,
-} from '@quartet/grpc-testing';
+import { connect, deadlineIn, eventually, outcomeOf, testServerConfig } from '@quartet/grpc-testing';
 import { type GrpcClient, type UploadResponse, UploadServiceDefinition } from '@quartet/proto';
 import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,30 +119,5 @@ describe('upload limits', () => {
     });
     expect(next.status.code).toBe(status.OK);
     open[1].cancel();
-  });
-
-  it('sweeps the partial file of a process killed mid-upload when it starts again', async () => {
-    const env = { UPLOAD_DIR: uploadDir, UPLOAD_IDLE_MS: '500', UPLOAD_MIN_FREE_BYTES: '0' };
-    const killed = await spawnService('upload', { env });
-    const killedClient = connect(UploadServiceDefinition, killed.address);
-    const call = killedClient.upload(new Metadata(), deadlineIn(), () => undefined);
-    call.write(info('interrupted.bin'));
-    call.write(chunk(64 * 1024));
-    await eventually(() => incoming().length === 1, { what: 'the upload under way' });
-    await killed.stop('SIGKILL');
-    killedClient.close();
-    expect(incoming()).toHaveLength(1);
-
-    // Older than twice UPLOAD_IDLE_MS, so no live upload of a replica sharing the folder.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const restarted = await spawnService('upload', { env });
-    try {
-      expect(incoming()).toEqual([]);
-      expect(
-        restarted.logs.some((entry) => (entry['message'] as { event?: string })?.event === 'swept'),
-      ).toBe(true);
-    } finally {
-      await restarted.stop();
-    }
   });
 });

@@ -5,8 +5,8 @@ const IPV6_PORT = /^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
 /**
  * The grpc-js target for a backend address as written in configuration:
  * - `host:port`, one address (a name is resolved by DNS, and every address it has is used);
- * - `127.0.0.1:50051,127.0.0.1:50061`, a fixed list of replicas (becomes `ipv4:...`);
- * - `ipv4:`, `ipv6:` or `dns:` targets, as grpc-js reads them (`dns:///ticker.quartet.svc:50052`).
+ * - `127.0.0.1:7001,127.0.0.1:7011`, a fixed list of replicas (becomes `ipv4:...`);
+ * - `ipv4:`, `ipv6:` or `dns:` targets, as grpc-js reads them (`dns:///ticker.quartet.svc:7002`).
  * Returns an error message naming `variable` when the value is none of these.
  */
 export function parseTarget(variable: string, value: string): { target: string } | { error: string } {

@@ -3,7 +3,7 @@ import { readServerConfig } from './server-config';
 
 const read = (env: Record<string, string>) => {
   const reader = new EnvReader(env);
-  const config = readServerConfig(reader, 50051);
+  const config = readServerConfig(reader, 7001);
   reader.done();
   return config;
 };
@@ -12,7 +12,7 @@ describe(readServerConfig.name, () => {
   it('defaults to loopback, the service port, JSON logs and a 10 s grace period', () => {
     expect(read({})).toMatchObject({
       host: '127.0.0.1',
-      port: 50051,
+      port: 7001,
       shutdownGraceMs: 10_000,
       maxConnectionAgeMs: 300_000,
       keepaliveTimeMs: 30_000,

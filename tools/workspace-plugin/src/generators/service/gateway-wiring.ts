@@ -1,9 +1,15 @@
-import { type Tree, updateJson } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import type { ServiceStyle } from './schema';
 import type { ServiceNames } from './service-names';
+import { TypeScriptFile } from './typescript-edits';
+import { addImplicitDependency } from './workspace-files';
 
-type WiredService = ServiceNames & { readonly port: number; readonly style: ServiceStyle };
+type WiredService = ServiceNames & {
+  readonly port: number;
+  readonly style: ServiceStyle;
+  readonly targetVariable: string;
+};
 
 /** The styles a gateway route is generated for: one JSON answer, or Server-Sent Events. */
 export const GATEWAY_STYLES: readonly ServiceStyle[] = ['unary', 'server-streaming'];
@@ -16,34 +22,25 @@ export function gatewayProblem(style: ServiceStyle, gateway: boolean | undefined
 }
 
 /**
- * Gives the gateway a client of the new service (backend-list.ts: its target variable, health
- * in /readyz, metrics) and registers the route the generated controller serves; the gateway's
- * tests then build the new service, and its deployments point the gateway at it.
+ * Gives the gateway a client of the new service (backend-list.ts: health in /readyz, metrics),
+ * registers the route the generated controller serves, makes the gateway's e2e tests build the
+ * new service, and points the gateway's deployments at it. Where it listens and its target
+ * variable are in the catalogue (addToDeployment).
  */
 export function wireIntoGateway(tree: Tree, service: WiredService): void {
-  const { name, className, port, style } = service;
-  edit(tree, 'apps/gateway/src/backends/backend-list.ts', (text) =>
-    insertBefore(
-      insertBefore(text, "} from '@quartet/proto';", `  ${className}ServiceDefinition,\n`),
-      '} satisfies Record<',
-      `  '${name}': { definition: ${className}ServiceDefinition, idempotent: ${style === 'unary'}, defaultTarget: '127.0.0.1:${port}' },\n`,
-    ),
-  );
-  edit(tree, 'apps/gateway/src/gateway.module.ts', (text) => {
-    const imports = [...text.matchAll(/^import .*;$/gm)];
-    const afterImports = (imports.at(-1)?.index ?? 0) + (imports.at(-1)?.[0].length ?? 0);
-    const withImport = `${text.slice(0, afterImports)}\nimport { ${className}Controller } from './${name}/${name}.controller';${text.slice(afterImports)}`;
-    return insertAfter(withImport, 'controllers: [', `\n        ${className}Controller,`);
-  });
-  updateJson(tree, 'apps/gateway/project.json', (project) => {
-    const builds = project.targets?.test?.dependsOn?.find((entry: { projects?: string[] }) => entry.projects);
-    if (!builds)
-      throw new Error('apps/gateway/project.json: its test target no longer lists the builds it needs');
-    builds.projects.push(name);
-    return project;
-  });
+  const { name, className, port, style, targetVariable: variable } = service;
+  TypeScriptFile.open(tree, 'apps/gateway/src/backends/backend-list.ts')
+    .addImport(`${className}ServiceDefinition`, '@quartet/proto')
+    .addProperty(
+      'BACKEND_LIST',
+      `'${name}'`,
+      `{ definition: ${className}ServiceDefinition, idempotent: ${style === 'unary'} }`,
+    );
+  TypeScriptFile.open(tree, 'apps/gateway/src/gateway.module.ts')
+    .addImport(`${className}Controller`, `./${name}/${name}.controller`)
+    .addToReturnedArray('forRoot', 'controllers', `${className}Controller`);
+  addImplicitDependency(tree, 'apps/gateway-e2e/project.json', name);
 
-  const variable = `${name.replace(/-/g, '_').toUpperCase()}_TARGET`;
   edit(tree, 'deploy/compose.yaml', (text) => {
     const [document] = parseAllDocuments(text);
     const environment = document?.getIn(['services', 'gateway', 'environment'], true);
@@ -71,18 +68,4 @@ function edit(tree: Tree, path: string, change: (text: string) => string): void 
   const text = tree.read(path, 'utf8');
   if (text === null) throw new Error(`${path} is missing: the gateway cannot be wired`);
   tree.write(path, change(text));
-}
-
-function insertBefore(text: string, anchor: string, insertion: string): string {
-  const at = text.indexOf(anchor);
-  if (at < 0)
-    throw new Error(`cannot find \`${anchor}\` to wire the gateway; wire it by hand (README, Add a service)`);
-  return text.slice(0, at) + insertion + text.slice(at);
-}
-
-function insertAfter(text: string, anchor: string, insertion: string): string {
-  const at = text.indexOf(anchor);
-  if (at < 0)
-    throw new Error(`cannot find \`${anchor}\` to wire the gateway; wire it by hand (README, Add a service)`);
-  return text.slice(0, at + anchor.length) + insertion + text.slice(at + anchor.length);
 }

@@ -5,17 +5,18 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { serviceGenerator } from './generator';
 import type { ServiceGeneratorSchema, ServiceStyle } from './schema';
-import type { Catalogue } from './workspace-files';
+import type { Catalogue } from '@quartet/service-catalogue';
+import { CATALOGUE } from './workspace-files';
 
 const workspace = join(__dirname, '../../../../..');
 /** The workspace files the generator edits, as they are in this repository. */
 const SEEDED = [
-  'deploy/services.json',
+  CATALOGUE,
   'deploy/project.json',
   'deploy/k8s/kustomization.yaml',
   'deploy/compose.yaml',
   'deploy/k8s/gateway.yaml',
-  'apps/gateway/project.json',
+  'apps/gateway-e2e/project.json',
   'apps/gateway/src/backends/backend-list.ts',
   'apps/gateway/src/gateway.module.ts',
   '.prettierrc',
@@ -107,9 +108,7 @@ describe('service generator', () => {
       expect(controller).toContain('implements OrderBookServiceController');
       expect(controller).toContain(STYLE_SHAPES[style].handler);
       expect(tree.read('apps/order-book/src/main.ts', 'utf8')).toContain('runGrpcService');
-      expect(tree.read('apps/order-book/src/config.ts', 'utf8')).toContain(
-        'ORDER_BOOK_DEFAULT_PORT = 50055;',
-      );
+      expect(tree.read('apps/order-book/src/config.ts', 'utf8')).toContain("defaultPort('order-book')");
     });
 
     it('tags the project, gives it a serve target, and limits its imports to its scope and the shared libs', () => {
@@ -123,15 +122,13 @@ describe('service generator', () => {
     });
 
     it('adds the service to the catalogue, compose, Kubernetes and the deploy project', () => {
-      expect(readJson<Catalogue>(tree, 'deploy/services.json').services.at(-1)).toEqual({
+      expect(readJson<Catalogue>(tree, CATALOGUE).services.at(-1)).toEqual({
         app: 'order-book',
         port: 50055,
         grpcService: 'order_book.v1.OrderBookService',
         style,
       });
-      expect(readJson(tree, 'deploy/project.json').targets.test.dependsOn[0].projects).toContain(
-        'order-book',
-      );
+      expect(readJson(tree, 'deploy/project.json').implicitDependencies).toContain('order-book');
       const kustomization = parse(tree.read('deploy/k8s/kustomization.yaml', 'utf8') ?? '');
       expect(kustomization.resources).toContain('order-book.yaml');
       const manifest = tree.read('deploy/k8s/order-book.yaml', 'utf8') ?? '';
@@ -154,17 +151,17 @@ describe('service generator', () => {
         const tree = quartetTree();
         await generate(tree, { name: 'order-book', style, gateway: true });
         expect(tree.read('apps/gateway/src/backends/backend-list.ts', 'utf8')).toMatch(
-          /\n {2}OrderBookServiceDefinition,\n[\s\S]*'order-book': \{\s*definition: OrderBookServiceDefinition,\s*idempotent: (true|false),\s*defaultTarget: '127\.0\.0\.1:50055',?\s*\}/,
+          /\bOrderBookServiceDefinition,[\s\S]*'order-book': \{\s*definition: OrderBookServiceDefinition,\s*idempotent: (true|false),?\s*\}/,
         );
         const module = tree.read('apps/gateway/src/gateway.module.ts', 'utf8') ?? '';
         expect(module).toContain("import { OrderBookController } from './order-book/order-book.controller';");
         expect(module).toMatch(/controllers: \[\s*OrderBookController,/);
         expect(tree.exists('apps/gateway/src/order-book/order-book.controller.ts')).toBe(true);
-        expect(tree.exists('apps/gateway/src/e2e/order-book.e2e.spec.ts')).toBe(true);
-        expect(readJson(tree, 'apps/gateway/project.json').targets.test.dependsOn[1].projects).toContain(
-          'order-book',
+        expect(tree.exists('apps/gateway-e2e/src/order-book.e2e.spec.ts')).toBe(true);
+        expect(readJson(tree, 'apps/gateway-e2e/project.json').implicitDependencies).toContain('order-book');
+        expect(readJson<Catalogue>(tree, CATALOGUE).services.at(-1)?.targetVariable).toBe(
+          'ORDER_BOOK_TARGET',
         );
-        expect(readJson<Catalogue>(tree, 'deploy/services.json').services.at(-1)?.calledByGateway).toBe(true);
         const compose = parse(tree.read('deploy/compose.yaml', 'utf8') ?? '', { merge: true });
         expect(compose.services.gateway.environment.ORDER_BOOK_TARGET).toBe('dns:///order-book:50055');
         const k8s = tree.read('deploy/k8s/gateway.yaml', 'utf8') ?? '';
@@ -200,14 +197,14 @@ describe('service generator', () => {
       const tree = quartetTree();
       await generate(tree, { name: 'first' });
       await generate(tree, { name: 'second' });
-      const ports = readJson<Catalogue>(tree, 'deploy/services.json').services.map(({ port }) => port);
+      const ports = readJson<Catalogue>(tree, CATALOGUE).services.map(({ port }) => port);
       expect(ports.slice(-2)).toEqual([50055, 50056]);
     });
 
     it('takes a free port it is given', async () => {
       const tree = quartetTree();
       await generate(tree, { name: 'orders', port: 51000 });
-      expect(readJson<Catalogue>(tree, 'deploy/services.json').services.at(-1)?.port).toBe(51000);
+      expect(readJson<Catalogue>(tree, CATALOGUE).services.at(-1)?.port).toBe(51000);
     });
 
     it.each([

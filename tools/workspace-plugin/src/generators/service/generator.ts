@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayProblem, wireIntoGateway } from './gateway-wiring';
-import { addToDeployment, CATALOGUE, type Catalogue } from './workspace-files';
+import type { Catalogue } from '@quartet/service-catalogue';
+import { addToDeployment, CATALOGUE } from './workspace-files';
 import { nextFreePort, portProblem, portsInUse } from './ports';
 import type { ServiceGeneratorSchema } from './schema';
 import { nameProblem, serviceNames, styleProblem } from './service-names';
@@ -42,10 +43,7 @@ export async function serviceGenerator(
     throw new Error(`${CATALOGUE} is missing: run this at the root of a quartet workspace`);
 
   const catalogue = readJson<Catalogue>(tree, CATALOGUE);
-  const used = portsInUse(catalogue.services, {
-    gateway: catalogue.gateway.port,
-    'the nginx proxy': catalogue.proxy.port,
-  });
+  const used = portsInUse(catalogue);
   const port = options.port ?? nextFreePort(used);
   const portIssue = portProblem(port, used);
   if (portIssue) throw new Error(portIssue);

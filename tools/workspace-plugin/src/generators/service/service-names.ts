@@ -20,6 +20,8 @@ export interface ServiceNames {
   readonly protoPackage: string;
   /** The gRPC service, as it appears in paths: `order_book.v1.OrderBookService`. */
   readonly grpcService: string;
+  /** The gateway's variable for where the service listens: `ORDER_BOOK_TARGET`. */
+  readonly targetVariable: string;
 }
 
 export function serviceNames(name: string): ServiceNames {
@@ -34,6 +36,7 @@ export function serviceNames(name: string): ServiceNames {
     protoName,
     protoPackage,
     grpcService: `${protoPackage}.${className}Service`,
+    targetVariable: `${constantName}_TARGET`,
   };
 }
 

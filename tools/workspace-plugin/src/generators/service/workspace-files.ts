@@ -1,43 +1,30 @@
 import { type Tree, updateJson } from '@nx/devkit';
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
-import type { ServiceStyle } from './schema';
+import type { Catalogue, ServiceStyle } from '@quartet/service-catalogue';
 import type { ServiceNames } from './service-names';
 
-export const CATALOGUE = 'deploy/services.json';
-
-/** deploy/services.json: the services npm start runs, the proxy routes and the deploy tests check. */
-export interface Catalogue {
-  services: {
-    app: string;
-    port: number;
-    grpcService: string;
-    style: ServiceStyle;
-    calledByGateway?: boolean;
-  }[];
-  gateway: { app: string; port: number };
-  proxy: { port: number };
-}
+/** The one list of the services and their ports, which the apps, scripts and deploy tests read. */
+export const CATALOGUE = 'libs/service-catalogue/src/services.json';
 
 type NewService = ServiceNames & { readonly port: number; readonly style: ServiceStyle };
 
 /** Puts the service in the catalogue, in the builds the deploy tests need, and in compose and Kubernetes. */
 export function addToDeployment(tree: Tree, service: NewService, calledByGateway: boolean): void {
-  updateJson<Catalogue>(tree, CATALOGUE, (catalogue) => {
-    catalogue.services.push({
-      app: service.name,
-      port: service.port,
-      grpcService: service.grpcService,
-      style: service.style,
-      ...(calledByGateway ? { calledByGateway } : {}),
-    });
-    return catalogue;
-  });
+  updateJson<Catalogue>(tree, CATALOGUE, (catalogue) => ({
+    ...catalogue,
+    services: [
+      ...catalogue.services,
+      {
+        app: service.name,
+        port: service.port,
+        grpcService: service.grpcService,
+        style: service.style,
+        ...(calledByGateway ? { targetVariable: service.targetVariable } : {}),
+      },
+    ],
+  }));
   // The deploy tests run every service of the catalogue from its build.
-  updateJson(tree, 'deploy/project.json', (project) => {
-    const [builds] = project.targets.test.dependsOn;
-    builds.projects.push(service.name);
-    return project;
-  });
+  addImplicitDependency(tree, 'deploy/project.json', service.name);
   updateYaml(tree, 'deploy/k8s/kustomization.yaml', (document) => {
     document.addIn(['resources'], `${service.name}.yaml`);
     document.addIn(['images'], { name: `quartet/${service.name}`, newTag: 'latest' });
@@ -66,6 +53,15 @@ export function addToDeployment(tree: Tree, service: NewService, calledByGateway
     const proxyDependencies = document.getIn(['services', 'proxy', 'depends_on'], true);
     if (isSeq(proxyDependencies)) proxyDependencies.add(service.name);
   });
+}
+
+/** Makes a project depend on `dependency` in the project graph: its tests run that app's build. */
+export function addImplicitDependency(tree: Tree, projectJson: string, dependency: string): void {
+  if (!tree.exists(projectJson)) throw new Error(`${projectJson} is missing`);
+  updateJson<{ implicitDependencies?: string[] }>(tree, projectJson, (project) => ({
+    ...project,
+    implicitDependencies: [...(project.implicitDependencies ?? []), dependency],
+  }));
 }
 
 function updateYaml(

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'gateway-e2e',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,69 @@
+import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import { gatewayBackends, targetVariable } from '@quartet/service-catalogue';
+
+/** The services the gateway calls, by app name: greeter, ticker, upload, chat and any generated since. */
+export type Backend = string;
+export const BACKENDS = gatewayBackends();
+
+/** What a backend the test did not start is called at: nothing listens, so its calls fail fast. */
+const NOWHERE = '127.0.0.1:9';
+
+/** The built gateway, running as its own process. */
+export interface TestGateway {
+  readonly process: ServiceProcess;
+  /** `http://127.0.0.1:<port>` as bound. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built gateway on an ephemeral loopback port, calling the given backends; `env`
+ * sets any other of its variables (STREAM_DEADLINE_MS, ...). Unary calls get 2 s, not 5 s,
+ * so that a test of a backend that is down fails fast.
+ */
+export async function startTestGateway(
+  targets: Partial<Record<Backend, string>>,
+  env: Record<string, string> = {},
+): Promise<TestGateway> {
+  const process = await spawnService('gateway', {
+    env: {
+      DEADLINE_MS: '2000',
+      ...Object.fromEntries(
+        BACKENDS.map((backend) => [targetVariable(backend), targets[backend] ?? NOWHERE]),
+      ),
+      ...env,
+    },
+  });
+  return {
+    process,
+    url: `http://${process.address}`,
+    stop: async () => void (await process.stop()),
+  };
+}
+
+/** Spawns each built backend on an ephemeral loopback port, with its own environment. */
+export async function spawnBackends(
+  env: Partial<Record<Backend, Record<string, string>>> = {},
+): Promise<Record<Backend, ServiceProcess>> {
+  const services: Record<Backend, ServiceProcess> = {};
+  for (const backend of BACKENDS) {
+    services[backend] = await spawnService(backend, {
+      env: { INSTANCE_ID: `${backend}-1`, ...env[backend] },
+    });
+  }
+  return services;
+}
+
+export function addressesOf(services: Record<Backend, ServiceProcess>): Record<Backend, string> {
+  return Object.fromEntries(BACKENDS.map((backend) => [backend, services[backend]?.address ?? NOWHERE]));
+}
+
+export async function stopAll(services: Partial<Record<Backend, ServiceProcess>>): Promise<void> {
+  await Promise.all(Object.values(services).map((service) => service?.stop()));
+}
+
+/** The value of one sample in Prometheus text, or 0 when the series does not exist yet. */
+export function sample(metrics: string, series: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}

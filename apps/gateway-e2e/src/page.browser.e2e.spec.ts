@@ -1,0 +1,145 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { workspaceRoot } from '@nx/devkit';
+import type { ServiceProcess } from '@quartet/grpc-testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import {
+  addressesOf,
+  type Backend,
+  spawnBackends,
+  startTestGateway,
+  stopAll,
+  type TestGateway,
+} from './fixture';
+
+// Debian's chromium package (tools/scripts/system-deps.sh); /usr/bin/chromium is a shell
+// wrapper around this binary.
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((path) => existsSync(path));
+const SCREENSHOTS = join(workspaceRoot, 'reports', 'apps', 'gateway', 'screenshots');
+
+describe('the web page in Chromium', () => {
+  let services: Record<Backend, ServiceProcess>;
+  let gateway: TestGateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!CHROMIUM) throw new Error('chromium is missing: run tools/scripts/system-deps.sh');
+    services = await spawnBackends();
+    gateway = await startTestGateway(addressesOf(services));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+    await stopAll(services ?? {});
+  });
+
+  /** Script errors and console errors of every page a test opened, checked after the test. */
+  const problems: string[] = [];
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  async function openPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    await page.goto(gateway.url);
+    return page;
+  }
+
+  it('greets, watches ticks arrive, uploads a file and shows its digest', async () => {
+    const page = await openPage();
+
+    await page.fill('#greet-form input[name=name]', 'Ada');
+    await page.click('#greet-form button');
+    await page.waitForFunction(() => document.querySelector('#greet-result')?.textContent === 'Hello Ada');
+    expect(await page.textContent('#greet-served-by')).toBe('served by greeter-1');
+
+    await page.fill('#ticker-form input[name=intervalMs]', '50');
+    await page.click('#ticker-toggle');
+    await page.waitForFunction(
+      () => Number(document.querySelector('#ticker-seq')?.textContent?.slice(1)) >= 3,
+    );
+    expect(await page.textContent('#ticker-price')).toMatch(/^\d+\.\d\d$/);
+    await page.click('#ticker-toggle');
+    expect(await page.textContent('#ticker-status')).toBe('Stopped.');
+
+    const bytes = randomBytes(2 * 1024 * 1024 + 5);
+    await page.setInputFiles('#upload-form input[type=file]', {
+      name: '<img src=x onerror=alert(1)>.bin',
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
+    await page.click('#upload-form button');
+    await page.waitForSelector('#upload-result:not([hidden])');
+    expect(await page.textContent('#upload-sha256')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(await page.textContent('#upload-name')).toBe('<img src=x onerror=alert(1)>.bin');
+    expect(await page.$$('#upload-name img')).toHaveLength(0);
+    expect(await page.getAttribute('#upload-progress', 'value')).toBe(String(bytes.length));
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'page-laptop.png'), fullPage: true });
+    await page.context().close();
+  }, 60_000);
+
+  it('lets two browser tabs chat, with presence, escaped text and history after rejoining', async () => {
+    const ann = await openPage();
+    const bob = await openPage({ width: 390, height: 844 });
+    const joinAs = async (page: Page, user: string) => {
+      await page.fill('#chat-join input[name=room]', 'browsers');
+      await page.fill('#chat-join input[name=user]', user);
+      await page.click('#chat-toggle');
+      await page.waitForFunction(
+        () => !document.querySelector<HTMLInputElement>('#chat-post input')?.disabled,
+      );
+    };
+    const say = async (page: Page, text: string) => {
+      await page.fill('#chat-post input[name=text]', text);
+      await page.click('#chat-post button');
+    };
+    const lines = (page: Page) =>
+      page.$$eval('#chat-messages li .text', (items) => items.map((i) => i.textContent));
+
+    await joinAs(ann, 'ann');
+    await joinAs(bob, 'bob');
+    await ann.waitForFunction(
+      () => document.querySelector('#chat-members')?.textContent === 'Here: ann, bob',
+    );
+
+    const attack = '<img src=x onerror="document.title=\'owned\'">';
+    await say(ann, attack);
+    await say(bob, 'hello ann');
+    await bob.waitForFunction(() => document.querySelectorAll('#chat-messages li').length === 2);
+    expect(await lines(bob)).toEqual([attack, 'hello ann']);
+    expect(await bob.$$('#chat-messages img')).toHaveLength(0);
+    expect(await bob.title()).not.toBe('owned');
+
+    await bob.screenshot({ path: join(SCREENSHOTS, 'page-phone.png'), fullPage: true });
+
+    await bob.click('#chat-toggle');
+    await ann.waitForFunction(() => document.querySelector('#chat-members')?.textContent === 'Here: ann');
+    await say(ann, 'while you were away');
+    await bob.click('#chat-toggle');
+    await bob.waitForFunction(() => document.querySelectorAll('#chat-messages li').length === 3);
+    expect(await lines(bob)).toEqual([attack, 'hello ann', 'while you were away']);
+
+    await ann.context().close();
+    await bob.context().close();
+  }, 60_000);
+});

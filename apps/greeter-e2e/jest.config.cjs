@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'greeter-e2e',
+  preset: '../../jest.preset.js',
+};

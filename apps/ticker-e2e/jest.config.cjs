@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'ticker-e2e',
+  preset: '../../jest.preset.js',
+};

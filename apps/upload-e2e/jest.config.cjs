@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'upload-e2e',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'service-catalogue',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'workspace-e2e',
+  preset: '../../jest.preset.js',
+};

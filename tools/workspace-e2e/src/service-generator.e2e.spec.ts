@@ -1,0 +1,181 @@
+import { credentials, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { workspaceRoot } from '@nx/devkit';
+import { copyWorkspace, type WorkspaceCopy } from './workspace-copy';
+
+// The generator run for real, as a user runs it: in a copy of this workspace, one service of
+// each style, then their own lint and tests, buf, Nx's affected projects, and a real call.
+
+const GENERATED = [
+  { name: 'orders', style: 'unary', gateway: true },
+  { name: 'price-feed', style: 'server-streaming', gateway: true },
+  { name: 'meter', style: 'client-streaming' },
+  { name: 'whisper', style: 'bidi' },
+] as const;
+const NEW_PROJECTS = GENERATED.map(({ name }) => name);
+/** What depends on @quartet/proto, whose barrel and reflection descriptors every new contract changes. */
+const PROTO_DEPENDENTS = [
+  'proto',
+  'grpc-server',
+  'grpc-client',
+  'grpc-testing',
+  'greeter',
+  'ticker',
+  'upload',
+  'chat',
+  'gateway',
+  'attacks-e2e',
+];
+
+/** The address a service logs when it listens; rejects if it exits first. */
+function listeningAddress(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the service exited with ${code} before listening`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const message = (JSON.parse(line) as { message?: { event?: string; address?: string } }).message;
+      if (message?.event === 'listening' && message.address) resolve(message.address);
+    });
+  });
+}
+
+const listed = (stdout: string) =>
+  stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .sort();
+
+describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
+  let copy: WorkspaceCopy;
+  const generatorOutput: string[] = [];
+
+  beforeAll(async () => {
+    copy = await copyWorkspace(workspaceRoot);
+    for (const entry of GENERATED) {
+      const gateway = 'gateway' in entry ? ['--gateway'] : [];
+      const { stdout } = await copy.nx(
+        'g',
+        '@quartet/tools:service',
+        entry.name,
+        `--style=${entry.style}`,
+        ...gateway,
+      );
+      generatorOutput.push(stdout);
+    }
+  }, 300_000);
+
+  afterAll(() => copy?.remove());
+
+  it('creates the contract, the app and its deployment files for each', () => {
+    expect(generatorOutput[1]).toContain('CREATE proto/price_feed/v1/price_feed.proto');
+    expect(generatorOutput[1]).toContain('CREATE apps/price-feed/src/price-feed/price-feed.service.ts');
+    expect(generatorOutput[1]).toContain('CREATE deploy/k8s/price-feed.yaml');
+  });
+
+  it('keeps the deployment files consistent: the deploy project’s checks of them pass', async () => {
+    const { stderr } = await copy.run(join(copy.root, 'node_modules/.bin/jest'), [
+      '-c',
+      'deploy/jest.config.cjs',
+      'deploy/src/manifests.spec.ts',
+    ]);
+    expect(stderr).toMatch(/Tests: +\d+ passed, \d+ total/);
+    expect(stderr).toContain('whisper');
+  }, 60_000);
+
+  it('leaves buf lint clean and nothing breaking against the starting commit', async () => {
+    await expect(copy.run(join(copy.root, 'node_modules/.bin/buf'), ['lint'])).resolves.toBeDefined();
+    await expect(
+      copy.run(join(copy.root, 'node_modules/.bin/buf'), ['breaking', '--against', `.git#ref=${copy.base}`]),
+    ).resolves.toBeDefined();
+  }, 60_000);
+
+  it('lists as affected the new projects, deploy, and what depends on the regenerated contracts: nothing else', async () => {
+    const { stdout } = await copy.nx('show', 'projects', '--affected', `--base=${copy.base}`);
+    expect(listed(stdout)).toEqual([...NEW_PROJECTS, ...PROTO_DEPENDENTS, 'deploy'].sort());
+  }, 120_000);
+
+  it('passes the new projects’ lint and tests, and the contracts’ checks', async () => {
+    const { stdout } = await copy.nx(
+      'run-many',
+      '--targets=lint,test',
+      `--projects=${[...NEW_PROJECTS, 'proto'].join(',')}`,
+      '--outputStyle=static',
+    );
+    expect(stdout).toMatch(/Successfully ran targets lint, test for 5 projects/);
+    for (const name of NEW_PROJECTS) expect(stdout).toContain(`nx run ${name}:test`);
+    expect(stdout).toContain('libs/proto matches what proto/ generates.');
+  }, 420_000);
+
+  it('wires the unary and server-streaming services into the gateway, whose lint passes and whose new routes answer', async () => {
+    // The gateway's e2e specs run the built gateway and the built services it calls.
+    await copy.nx(
+      'run-many',
+      '--targets=lint,build',
+      '--projects=gateway,orders,price-feed',
+      '--outputStyle=static',
+    );
+    const { stderr } = await copy.run(join(copy.root, 'node_modules/.bin/jest'), [
+      '-c',
+      'apps/gateway-e2e/jest.config.cjs',
+      'apps/gateway-e2e/src/orders.e2e.spec.ts',
+      'apps/gateway-e2e/src/price-feed.e2e.spec.ts',
+    ]);
+    expect(stderr).toMatch(/Tests: +5 passed, 5 total/);
+  }, 300_000);
+
+  describe('the built unary service', () => {
+    let service: ChildProcess;
+    let address: string;
+
+    beforeAll(async () => {
+      service = spawn(process.execPath, [join(copy.root, 'dist/apps/orders/main.js')], {
+        env: { PATH: process.env['PATH'], HOST: '127.0.0.1', PORT: '0' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      address = await listeningAddress(service);
+    }, 30_000);
+
+    afterAll(() => {
+      service?.kill('SIGTERM');
+    });
+
+    it('answers a real call from a client built from its proto file alone', async () => {
+      const definition = loadSync(join(copy.root, 'proto/orders/v1/orders.proto'));
+      const Service = (
+        loadPackageDefinition(definition)['orders'] as Record<string, Record<string, unknown>>
+      )['v1']?.['OrdersService'] as ServiceClientConstructor;
+      const client = new Service(address, credentials.createInsecure()) as unknown as {
+        EchoOrders(request: object, callback: (error: Error | null, response?: object) => void): void;
+        close(): void;
+      };
+      const answer = await new Promise((resolve, reject) =>
+        client.EchoOrders({ text: 'first order' }, (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+      client.close();
+      expect(answer).toEqual({ text: 'first order' });
+    });
+  });
+
+  it('then, after a change inside one new app, lists that app alone as affected', async () => {
+    const after = await copy.commit('four new services');
+    await copy.run('sh', [
+      '-c',
+      'echo "// a change inside the app" >> apps/meter/src/meter/meter.service.ts',
+    ]);
+    const { stdout } = await copy.nx('show', 'projects', '--affected', `--base=${after}`);
+    expect(listed(stdout)).toEqual(['meter']);
+  }, 120_000);
+
+  it('refuses a name that exists, saying so, and changes nothing', async () => {
+    await expect(copy.nx('g', '@quartet/tools:service', 'greeter', '--style=unary')).rejects.toThrow(
+      'a project named "greeter" already exists',
+    );
+    const { stdout } = await copy.run('git', ['status', '--porcelain', '--', 'apps', 'proto', 'deploy']);
+    expect(stdout.trim()).toBe('M apps/meter/src/meter/meter.service.ts');
+  }, 60_000);
+});

@@ -1,0 +1,115 @@
+import { type Tree } from '@nx/devkit';
+import { insertImport } from '@nx/js';
+import * as ts from 'typescript';
+
+/**
+ * Edits of TypeScript source through its syntax tree, so that a file reformatted or reordered
+ * by hand is still edited right, and a file whose shape changed is refused with a clear error
+ * rather than edited in the wrong place.
+ */
+export class TypeScriptFile {
+  private constructor(
+    private readonly tree: Tree,
+    readonly path: string,
+  ) {}
+
+  static open(tree: Tree, path: string): TypeScriptFile {
+    if (!tree.exists(path)) throw new Error(`${path} is missing`);
+    return new TypeScriptFile(tree, path);
+  }
+
+  /** Adds `symbol` to the file's import from `from` (or a new import of it). */
+  addImport(symbol: string, from: string): this {
+    insertImport(this.tree, this.source(), this.path, symbol, from);
+    return this;
+  }
+
+  /** Adds `name: value` as the last property of the object literal `const variable = { ... }`. */
+  addProperty(variable: string, name: string, value: string): this {
+    const declaration = this.find(ts.isVariableDeclaration, (node) => node.name.getText() === variable);
+    const literal = declaration?.initializer && objectLiteralIn(declaration.initializer);
+    if (!literal) throw this.shapeError(`an object literal assigned to ${variable}`);
+    this.insertLast(literal.properties, literal.getStart() + 1, `${name}: ${value}`);
+    return this;
+  }
+
+  /** Adds `element` first in the array of property `property` of the object `function` returns. */
+  addToReturnedArray(functionName: string, property: string, element: string): this {
+    const method = this.find(
+      (node): node is ts.MethodDeclaration | ts.FunctionDeclaration =>
+        (ts.isMethodDeclaration(node) || ts.isFunctionDeclaration(node)) &&
+        node.name?.getText() === functionName,
+    );
+    const returned = method && this.findIn(method, ts.isReturnStatement)?.expression;
+    const array =
+      returned && ts.isObjectLiteralExpression(returned) ? arrayProperty(returned, property) : undefined;
+    if (!array) throw this.shapeError(`${functionName} returning an object with a ${property} array`);
+    this.insert(array.getStart() + 1, `${element},`);
+    return this;
+  }
+
+  private insertLast(elements: ts.NodeArray<ts.Node>, emptyAt: number, text: string): void {
+    const last = elements.at(-1);
+    this.insert(last ? last.getEnd() : emptyAt, last ? `, ${text}` : text);
+  }
+
+  private insert(at: number, text: string): void {
+    const content = this.text();
+    this.tree.write(this.path, content.slice(0, at) + text + content.slice(at));
+  }
+
+  private text(): string {
+    return this.tree.read(this.path, 'utf8') ?? '';
+  }
+
+  private source(): ts.SourceFile {
+    return ts.createSourceFile(this.path, this.text(), ts.ScriptTarget.Latest, true);
+  }
+
+  private find<T extends ts.Node>(
+    is: (node: ts.Node) => node is T,
+    and: (node: T) => boolean = () => true,
+  ): T | undefined {
+    return this.findIn(this.source(), is, and);
+  }
+
+  private findIn<T extends ts.Node>(
+    root: ts.Node,
+    is: (node: ts.Node) => node is T,
+    and: (node: T) => boolean = () => true,
+  ): T | undefined {
+    let found: T | undefined;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (is(node) && and(node)) found = node;
+      else ts.forEachChild(node, visit);
+    };
+    visit(root);
+    return found;
+  }
+
+  private shapeError(expected: string): Error {
+    return new Error(
+      `${this.path} has no ${expected}; wire the new service in by hand (README, Add a service)`,
+    );
+  }
+}
+
+/** The object literal of `{ ... }`, `{ ... } satisfies T` or `{ ... } as const`. */
+function objectLiteralIn(expression: ts.Expression): ts.ObjectLiteralExpression | undefined {
+  if (ts.isObjectLiteralExpression(expression)) return expression;
+  if (ts.isSatisfiesExpression(expression) || ts.isAsExpression(expression))
+    return objectLiteralIn(expression.expression);
+  return undefined;
+}
+
+function arrayProperty(
+  object: ts.ObjectLiteralExpression,
+  name: string,
+): ts.ArrayLiteralExpression | undefined {
+  const property = object.properties.find(
+    (entry): entry is ts.PropertyAssignment =>
+      ts.isPropertyAssignment(entry) && entry.name.getText() === name,
+  );
+  return property && ts.isArrayLiteralExpression(property.initializer) ? property.initializer : undefined;
+}
