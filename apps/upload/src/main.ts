@@ -1,7 +1,6 @@
 import { runGrpcService } from '@quartet/grpc-server';
-import { UploadServiceDefinition } from '@quartet/proto';
+import { UploadServiceDefinition, UPLOAD_MAX_CHUNK_BYTES } from '@quartet/proto';
 import { loadConfig } from './config';
-import { MAX_CHUNK_BYTES } from './upload/upload-rules';
 import { UploadModule } from './upload/upload.module';
 
 void runGrpcService(() => {
@@ -11,6 +10,6 @@ void runGrpcService(() => {
     services: [UploadServiceDefinition],
     config: config.server,
     // A chunk of 1 MiB and its framing; a larger message is RESOURCE_EXHAUSTED before it is read.
-    maxReceiveMessageBytes: MAX_CHUNK_BYTES + 1024,
+    maxReceiveMessageBytes: UPLOAD_MAX_CHUNK_BYTES + 1024,
   };
 });

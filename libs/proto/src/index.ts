@@ -2,3 +2,4 @@ export * from './index.generated';
 export { FILE_DESCRIPTOR_SET } from './generated/file-descriptor-set';
 export * from './lib/grpc-js';
 export { CHAT_ROOM_HEADER, SERVED_BY_HEADER } from './lib/metadata';
+export { UPLOAD_MAX_CHUNK_BYTES } from './lib/upload-limits';

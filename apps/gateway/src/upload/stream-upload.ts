@@ -1,3 +1,4 @@
+import { UPLOAD_MAX_CHUNK_BYTES } from '@quartet/proto';
 import type { IncomingMessage } from 'node:http';
 import { Metadata, status } from '@grpc/grpc-js';
 import { HttpException, HttpStatus } from '@nestjs/common';
@@ -14,7 +15,6 @@ export interface StreamUploadOptions {
 }
 
 /** The contract's largest chunk message. */
-const MAX_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Streams an HTTP request body to upload.v1.UploadService/Upload: `info` first, then the
@@ -61,8 +61,8 @@ export function streamUpload(
     function forward(data: Buffer): void {
       if (settled) return;
       let writable = true;
-      for (let offset = 0; offset < data.length; offset += MAX_CHUNK_BYTES) {
-        const chunk = data.subarray(offset, offset + MAX_CHUNK_BYTES);
+      for (let offset = 0; offset < data.length; offset += UPLOAD_MAX_CHUNK_BYTES) {
+        const chunk = data.subarray(offset, offset + UPLOAD_MAX_CHUNK_BYTES);
         writable = call.write({ payload: { $case: 'chunk', value: chunk } });
       }
       if (!writable) body.pause();

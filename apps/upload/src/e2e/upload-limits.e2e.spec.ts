@@ -1,12 +1,16 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
 import { connect, deadlineIn, eventually, outcomeOf, testServerConfig } from '@quartet/grpc-testing';
-import { type GrpcClient, type UploadResponse, UploadServiceDefinition } from '@quartet/proto';
+import {
+  type GrpcClient,
+  type UploadResponse,
+  UploadServiceDefinition,
+  UPLOAD_MAX_CHUNK_BYTES,
+} from '@quartet/proto';
 import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UploadConfig } from '../config';
-import { MAX_CHUNK_BYTES } from '../upload/upload-rules';
 import { UploadMetrics } from '../upload/upload.metrics';
 import { UploadModule } from '../upload/upload.module';
 
@@ -39,7 +43,7 @@ describe('upload limits', () => {
       }),
       services: [UploadServiceDefinition],
       config: testServerConfig(),
-      maxReceiveMessageBytes: MAX_CHUNK_BYTES + 1024,
+      maxReceiveMessageBytes: UPLOAD_MAX_CHUNK_BYTES + 1024,
     });
     client = connect(UploadServiceDefinition, sut.address);
   };

@@ -7,13 +7,13 @@ import {
   type UploadRequest,
   type UploadResponse,
   UploadServiceDefinition,
+  UPLOAD_MAX_CHUNK_BYTES,
 } from '@quartet/proto';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UPLOAD_CONFIG, type UploadConfig } from '../config';
-import { MAX_CHUNK_BYTES } from '../upload/upload-rules';
 import { UploadController } from '../upload/upload.controller';
 import { UploadMetrics } from '../upload/upload.metrics';
 import { UploadModule } from '../upload/upload.module';
@@ -36,7 +36,7 @@ const info = (name: string, size?: number): UploadRequest => ({
   },
 });
 const chunk = (bytes: Buffer): UploadRequest => ({ payload: { $case: 'chunk', value: bytes } });
-const chunksOf = (data: Buffer, size = MAX_CHUNK_BYTES) =>
+const chunksOf = (data: Buffer, size = UPLOAD_MAX_CHUNK_BYTES) =>
   Array.from({ length: Math.ceil(data.length / size) }, (_, i) =>
     chunk(data.subarray(i * size, (i + 1) * size)),
   );
@@ -68,7 +68,7 @@ function startUploads(module: Parameters<typeof startGrpcService>[0]['module']) 
     module,
     services: [UploadServiceDefinition],
     config: testServerConfig(),
-    maxReceiveMessageBytes: MAX_CHUNK_BYTES + 1024,
+    maxReceiveMessageBytes: UPLOAD_MAX_CHUNK_BYTES + 1024,
   });
 }
 
@@ -87,7 +87,7 @@ describe('upload over gRPC', () => {
         ...uploadLimits,
         server: testServerConfig(),
         uploadDir,
-        maxFileBytes: 8 * MAX_CHUNK_BYTES,
+        maxFileBytes: 8 * UPLOAD_MAX_CHUNK_BYTES,
       }),
     );
     client = connect(UploadServiceDefinition, sut.address);
@@ -100,7 +100,7 @@ describe('upload over gRPC', () => {
   });
 
   it('stores a file streamed in chunks and answers with its id, size, chunk count and sha256', async () => {
-    const data = randomBytes(2 * MAX_CHUNK_BYTES + 12_345);
+    const data = randomBytes(2 * UPLOAD_MAX_CHUNK_BYTES + 12_345);
     const { outcome } = send(client, [info('data.bin', data.length), ...chunksOf(data)]);
     const { status: result, response } = await outcome;
     expect(result.code).toBe(status.OK);
@@ -140,15 +140,15 @@ describe('upload over gRPC', () => {
   });
 
   it('rejects a file over the limit with RESOURCE_EXHAUSTED and removes what it had written', async () => {
-    const { outcome } = send(client, [info('big'), ...chunksOf(Buffer.alloc(9 * MAX_CHUNK_BYTES))]);
+    const { outcome } = send(client, [info('big'), ...chunksOf(Buffer.alloc(9 * UPLOAD_MAX_CHUNK_BYTES))]);
     const { status: result } = await outcome;
     expect(result.code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(result.details).toBe(`the file is over the limit of ${8 * MAX_CHUNK_BYTES} bytes`);
+    expect(result.details).toBe(`the file is over the limit of ${8 * UPLOAD_MAX_CHUNK_BYTES} bytes`);
     await eventually(() => incoming().length === 0, { what: 'the partial file to be removed' });
   });
 
   it('refuses a chunk over 1 MiB with RESOURCE_EXHAUSTED', async () => {
-    const { outcome } = send(client, [info('big'), chunk(Buffer.alloc(2 * MAX_CHUNK_BYTES))]);
+    const { outcome } = send(client, [info('big'), chunk(Buffer.alloc(2 * UPLOAD_MAX_CHUNK_BYTES))]);
     expect((await outcome).status.code).toBe(status.RESOURCE_EXHAUSTED);
     await eventually(() => incoming().length === 0, { what: 'the partial file to be removed' });
   });
@@ -236,7 +236,7 @@ describe('upload when the disk is slower than the client', () => {
 
   it('pauses the stream and holds at most two chunks, then completes when the disk catches up', async () => {
     const metrics = setUp.sut.app.get(UploadMetrics);
-    const data = randomBytes(48 * MAX_CHUNK_BYTES);
+    const data = randomBytes(48 * UPLOAD_MAX_CHUNK_BYTES);
     const { outcome } = send(
       setUp.client,
       [info('slow.bin', data.length), ...chunksOf(data)],

@@ -1,3 +1,4 @@
+import { UPLOAD_MAX_CHUNK_BYTES } from '@quartet/proto';
 import { status } from '@grpc/grpc-js';
 import type { RpcException } from '@nestjs/microservices';
 import type { UploadRequest } from '@quartet/proto';
@@ -6,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UploadConfig } from '../config';
 import { IncomingUpload } from './incoming-upload';
-import { MAX_CHUNK_BYTES } from './upload-rules';
 import { UploadStore } from './upload-store';
 
 const info = (name = 'a.txt', size?: bigint): UploadRequest => ({
@@ -25,7 +25,7 @@ describe(IncomingUpload.name, () => {
     uploadDir = mkdtempSync(join(tmpdir(), 'quartet-incoming-'));
     store = new UploadStore({ uploadDir } as UploadConfig);
     await store.onModuleInit();
-    sut = new IncomingUpload(store, 2 * MAX_CHUNK_BYTES);
+    sut = new IncomingUpload(store, 2 * UPLOAD_MAX_CHUNK_BYTES);
   });
 
   afterEach(() => rmSync(uploadDir, { recursive: true, force: true }));
@@ -77,17 +77,17 @@ describe(IncomingUpload.name, () => {
   });
 
   it('rejects a declared size over the limit with RESOURCE_EXHAUSTED before writing', async () => {
-    await expect(failure(info('big', 3n * BigInt(MAX_CHUNK_BYTES)))).resolves.toEqual({
+    await expect(failure(info('big', 3n * BigInt(UPLOAD_MAX_CHUNK_BYTES)))).resolves.toEqual({
       code: status.RESOURCE_EXHAUSTED,
-      message: `info declares ${3 * MAX_CHUNK_BYTES} bytes, over the limit of ${2 * MAX_CHUNK_BYTES}`,
+      message: `info declares ${3 * UPLOAD_MAX_CHUNK_BYTES} bytes, over the limit of ${2 * UPLOAD_MAX_CHUNK_BYTES}`,
     });
   });
 
   it('rejects bytes past the limit with RESOURCE_EXHAUSTED, leaving nothing behind', async () => {
-    const full = Buffer.alloc(MAX_CHUNK_BYTES);
+    const full = Buffer.alloc(UPLOAD_MAX_CHUNK_BYTES);
     await expect(failure(info('big'), chunk(full), chunk(full), chunk('x'))).resolves.toEqual({
       code: status.RESOURCE_EXHAUSTED,
-      message: `the file is over the limit of ${2 * MAX_CHUNK_BYTES} bytes`,
+      message: `the file is over the limit of ${2 * UPLOAD_MAX_CHUNK_BYTES} bytes`,
     });
     expect(leftovers()).toEqual([]);
   });
@@ -116,7 +116,7 @@ describe(IncomingUpload.name, () => {
   });
 
   it('rejects a chunk over 1 MiB with RESOURCE_EXHAUSTED', async () => {
-    await expect(failure(info(), chunk(Buffer.alloc(MAX_CHUNK_BYTES + 1)))).resolves.toMatchObject({
+    await expect(failure(info(), chunk(Buffer.alloc(UPLOAD_MAX_CHUNK_BYTES + 1)))).resolves.toMatchObject({
       code: status.RESOURCE_EXHAUSTED,
     });
   });

@@ -1,7 +1,8 @@
+import { UPLOAD_MAX_CHUNK_BYTES } from '@quartet/proto';
 import { status } from '@grpc/grpc-js';
 import { rpcError } from '@quartet/grpc-server';
 import type { FileInfo, UploadRequest, UploadResponse } from '@quartet/proto';
-import { fileNameProblem, MAX_CHUNK_BYTES } from './upload-rules';
+import { fileNameProblem } from './upload-rules';
 import type { PartialFile, StoredFile } from './upload-store';
 
 export interface UploadFiles {
@@ -33,10 +34,10 @@ export class IncomingUpload {
     if (payload.$case === 'info') return this.begin(payload.value);
     if (!this.file) throw invalid('the first message must be info, describing the file');
     const chunk = payload.value;
-    if (chunk.length > MAX_CHUNK_BYTES) {
+    if (chunk.length > UPLOAD_MAX_CHUNK_BYTES) {
       throw rpcError(
         status.RESOURCE_EXHAUSTED,
-        `a chunk of ${chunk.length} bytes is over the limit of ${MAX_CHUNK_BYTES}`,
+        `a chunk of ${chunk.length} bytes is over the limit of ${UPLOAD_MAX_CHUNK_BYTES}`,
       );
     }
     const total = this.received + chunk.length;

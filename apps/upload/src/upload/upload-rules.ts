@@ -1,5 +1,4 @@
-export const MAX_CHUNK_BYTES = 1024 * 1024;
-const MAX_NAME_BYTES = 255;
+export const MAX_NAME_BYTES = 255;
 
 /** Why `name` is not a plain file name that can be stored as given, or undefined when it is. */
 export function fileNameProblem(name: string): string | undefined {
