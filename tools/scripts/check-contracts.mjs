@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `nx lint proto` runs this: buf lint, then whether libs/proto is what proto/ generates, then
-// buf breaking against the commit before the last one (or CONTRACTS_BASE, any git ref), so
-// that a change that would break clients of a published contract fails CI. A contract that
+// buf breaking against main (contracts-base.mjs: the merge base, or CONTRACTS_BASE), so that a
+// change that would break clients of a published contract fails CI. A contract that
 // must change incompatibly gets a new version instead (chat.v2 beside chat.v1).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { contractsBase } from './contracts-base.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const buf = join(root, 'node_modules', '.bin', 'buf');
@@ -23,13 +24,12 @@ step('the generated code check', process.execPath, [
   '--check',
 ]);
 
-const base = process.env.CONTRACTS_BASE ?? 'HEAD~1';
-const known =
-  spawnSync('git', ['rev-parse', '--verify', '--quiet', `${base}^{commit}`], { cwd: root }).status === 0;
-if (!known) {
-  console.log(`contracts: no ${base} in this clone's history; buf breaking skipped`);
+const base = contractsBase();
+if (!base) {
+  console.log("contracts: no main branch or base commit in this clone's history; buf breaking skipped");
 } else {
-  step(`buf breaking against ${base}`, buf, ['breaking', '--against', `.git#ref=${base}`]);
-  const commit = execFileSync('git', ['rev-parse', '--short', base], { cwd: root }).toString().trim();
-  console.log(`contracts: lint clean, generated code current, nothing breaking since ${base} (${commit})`);
+  step(`buf breaking against ${base.ref}`, buf, ['breaking', '--against', `.git#ref=${base.commit}`]);
+  console.log(
+    `contracts: lint clean, generated code current, nothing breaking since ${base.ref} (${base.commit.slice(0, 7)})`,
+  );
 }

@@ -36,7 +36,7 @@ export async function copyWorkspace(source: string): Promise<WorkspaceCopy> {
 
   // Nothing of the Nx or Jest run that runs this spec may leak into the copy's own runs.
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(NX_|JEST_|npm_)/.test(name)),
+    Object.entries(process.env).filter(([name]) => !/^(NX_|JEST_|npm_|CONTRACTS_BASE$)/.test(name)),
   ) as NodeJS.ProcessEnv;
   Object.assign(env, {
     NX_DAEMON: 'false',
