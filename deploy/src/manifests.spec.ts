@@ -172,6 +172,14 @@ describe('Dockerfiles', () => {
       expect(args('CMD')).toEqual(['["node", "main.js"]']);
       for (const stage of stages) expect(stage.from).toMatch(/^node:\d+-alpine\b/);
     });
+
+    it('runs the Node release line the workspace builds and tests with', () => {
+      const workspace = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      };
+      const major = workspace.devDependencies['node']?.split('.')[0];
+      for (const stage of stages) expect(stage.from.split(' ')[0]).toBe(`node:${major}-alpine`);
+    });
   });
 });
 

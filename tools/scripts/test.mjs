@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: the system packages the tests need, the advisory check (`npm run audit`), the
-// formatting check (`nx format:check`), lint and every test of every project through Nx, then
+// formatting check (`nx format:check`), lint, typecheck and every test of every project through Nx, then
 // one closing line with the total over all projects, `N passed, N failed` (also written to
 // reports/test-total.txt). Extra arguments go to `nx run-many`.
 import { spawnSync } from 'node:child_process';
@@ -29,7 +29,7 @@ const tested = JSON.parse(
 );
 const outcome = run(nx, [
   'run-many',
-  '--targets=lint,test',
+  '--targets=lint,typecheck,test',
   '--parallel=2',
   '--outputStyle=static',
   ...process.argv.slice(2),

@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js';
 import { grpcFrame, gzipBomb, rawCall, rawSession } from '@quartet/grpc-testing';
 import { type ServiceUnderAttack, servicesOf } from './support/honest-grpc';
 import { SHORT_LIMITS, type Stack, startStack } from './support/stack';
-import { RSS_BOUND_MB, underAttack } from './support/under-attack';
+import { rssBoundMb, underAttack } from './support/under-attack';
 import { unexpectedErrorsOf } from './support/unexpected-errors';
 
 const execFileAsync = promisify(execFile);
@@ -41,7 +41,7 @@ describe('hostile HTTP/2 and gRPC framing against each service', () => {
     );
     expect(figures.honestFailures).toEqual([]);
     expect(figures.honestCalls).toBeGreaterThan(0);
-    expect(figures.peakRssMb).toBeLessThan(RSS_BOUND_MB);
+    expect(figures.peakRssMb).toBeLessThan(rssBoundMb(service.name));
     expect(processOf(service).child.exitCode).toBeNull();
     return figures.answer;
   };

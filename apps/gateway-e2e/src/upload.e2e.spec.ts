@@ -183,7 +183,7 @@ describe('POST /api/uploads to a backend that stops reading', () => {
     const unused = '127.0.0.1:9';
     gateway = await startTestGateway(
       { greeter: unused, ticker: unused, chat: unused, upload: `127.0.0.1:${port}` },
-      { STREAM_DEADLINE_MS: '4_000' },
+      { STREAM_DEADLINE_MS: '4000' },
     );
   });
 

@@ -1,13 +1,13 @@
 import { honestHello } from './honest-http';
 import { type Stack, startStack } from './stack';
-import { RSS_BOUND_MB, underAttack } from './under-attack';
+import { rssBoundMb, underAttack } from './under-attack';
 import { unexpectedErrorsOf } from './unexpected-errors';
 
 /**
  * A describe block's stack, started before its tests and stopped after, with the checks
  * every gateway attack shares: after each test the gateway still runs and logged no error
  * that escaped a request; during each, an honest client (a greeting, unless another is
- * given) was always served and the gateway stayed under RSS_BOUND_MB.
+ * given) was always served and the gateway stayed under rssBoundMb('gateway').
  */
 export function gatewayUnderAttack(env: Record<string, string> = {}) {
   let stack: Stack | undefined;
@@ -37,7 +37,7 @@ export function gatewayUnderAttack(env: Record<string, string> = {}) {
         honest ?? (() => honestHello(gatewayUrl)),
       );
       expect(figures.honestFailures).toEqual([]);
-      expect(figures.peakRssMb).toBeLessThan(RSS_BOUND_MB);
+      expect(figures.peakRssMb).toBeLessThan(rssBoundMb('gateway'));
       return figures.answer;
     },
   };

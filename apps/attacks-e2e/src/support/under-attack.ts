@@ -1,9 +1,37 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
+import { parseAllDocuments } from 'yaml';
 
-/** The RSS a process under attack may reach: a quiet service is about 60-90 MB. */
-export const RSS_BOUND_MB = 200;
+/**
+ * The RSS a process under attack may reach: nine tenths of the memory limit its Kubernetes
+ * manifest gives it (deploy/k8s/<app>.yaml), so that an attack never gets it OOM-killed. A
+ * quiet service on Node 24 is about 110 MB, the gateway about 120 MB.
+ */
+export function rssBoundMb(app: string): number {
+  return Math.floor((memoryLimitMiB(app) * 1.048576 * 9) / 10);
+}
+
+/** The memory limit of the app's container in its Kubernetes manifest, in MiB. */
+export function memoryLimitMiB(app: string): number {
+  const documents = parseAllDocuments(
+    readFileSync(join(workspaceRoot, 'deploy', 'k8s', `${app}.yaml`), 'utf8'),
+  );
+  const deployment = documents.find((document) => document.get('kind') === 'Deployment');
+  const limit = deployment?.getIn([
+    'spec',
+    'template',
+    'spec',
+    'containers',
+    0,
+    'resources',
+    'limits',
+    'memory',
+  ]);
+  const mebibytes = typeof limit === 'string' ? /^(\d+)Mi$/.exec(limit)?.[1] : undefined;
+  if (!mebibytes) throw new Error(`deploy/k8s/${app}.yaml: no memory limit in Mi on its container`);
+  return Number(mebibytes);
+}
 
 /** What one attack case measured, for the assertions and the report. */
 export interface AttackFigures<T> {
