@@ -3,7 +3,6 @@
 // generated package.json, so a container installs exactly what the app needs.
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { basename, join } = require('node:path');
-const { PackageOverridesPlugin } = require('./package-overrides-plugin.cjs');
 
 module.exports = function nodeAppWebpackConfig(appDir, extra = {}) {
   return {
@@ -25,7 +24,6 @@ module.exports = function nodeAppWebpackConfig(appDir, extra = {}) {
         sourceMap: true,
         ...extra,
       }),
-      new PackageOverridesPlugin(),
     ],
   };
 };
