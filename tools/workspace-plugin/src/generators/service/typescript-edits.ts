@@ -1,6 +1,29 @@
 import { type Tree } from '@nx/devkit';
 import { insertImport } from '@nx/js';
-import * as ts from 'typescript';
+// Named imports: the plugin runs through swc, whose namespace import needs @swc/helpers.
+import {
+  type ArrayLiteralExpression,
+  createSourceFile,
+  type Expression,
+  forEachChild,
+  type FunctionDeclaration,
+  isArrayLiteralExpression,
+  isAsExpression,
+  isFunctionDeclaration,
+  isMethodDeclaration,
+  isObjectLiteralExpression,
+  isPropertyAssignment,
+  isReturnStatement,
+  isSatisfiesExpression,
+  isVariableDeclaration,
+  type MethodDeclaration,
+  type Node,
+  type NodeArray,
+  type ObjectLiteralExpression,
+  type PropertyAssignment,
+  ScriptTarget,
+  type SourceFile,
+} from 'typescript';
 
 /**
  * Edits of TypeScript source through its syntax tree, so that a file reformatted or reordered
@@ -26,7 +49,7 @@ export class TypeScriptFile {
 
   /** Adds `name: value` as the last property of the object literal `const variable = { ... }`. */
   addProperty(variable: string, name: string, value: string): this {
-    const declaration = this.find(ts.isVariableDeclaration, (node) => node.name.getText() === variable);
+    const declaration = this.find(isVariableDeclaration, (node) => node.name.getText() === variable);
     const literal = declaration?.initializer && objectLiteralIn(declaration.initializer);
     if (!literal) throw this.shapeError(`an object literal assigned to ${variable}`);
     this.insertLast(literal.properties, literal.getStart() + 1, `${name}: ${value}`);
@@ -36,19 +59,18 @@ export class TypeScriptFile {
   /** Adds `element` first in the array of property `property` of the object `function` returns. */
   addToReturnedArray(functionName: string, property: string, element: string): this {
     const method = this.find(
-      (node): node is ts.MethodDeclaration | ts.FunctionDeclaration =>
-        (ts.isMethodDeclaration(node) || ts.isFunctionDeclaration(node)) &&
-        node.name?.getText() === functionName,
+      (node): node is MethodDeclaration | FunctionDeclaration =>
+        (isMethodDeclaration(node) || isFunctionDeclaration(node)) && node.name?.getText() === functionName,
     );
-    const returned = method && this.findIn(method, ts.isReturnStatement)?.expression;
+    const returned = method && this.findIn(method, isReturnStatement)?.expression;
     const array =
-      returned && ts.isObjectLiteralExpression(returned) ? arrayProperty(returned, property) : undefined;
+      returned && isObjectLiteralExpression(returned) ? arrayProperty(returned, property) : undefined;
     if (!array) throw this.shapeError(`${functionName} returning an object with a ${property} array`);
     this.insert(array.getStart() + 1, `${element},`);
     return this;
   }
 
-  private insertLast(elements: ts.NodeArray<ts.Node>, emptyAt: number, text: string): void {
+  private insertLast(elements: NodeArray<Node>, emptyAt: number, text: string): void {
     const last = elements.at(-1);
     this.insert(last ? last.getEnd() : emptyAt, last ? `, ${text}` : text);
   }
@@ -62,27 +84,27 @@ export class TypeScriptFile {
     return this.tree.read(this.path, 'utf8') ?? '';
   }
 
-  private source(): ts.SourceFile {
-    return ts.createSourceFile(this.path, this.text(), ts.ScriptTarget.Latest, true);
+  private source(): SourceFile {
+    return createSourceFile(this.path, this.text(), ScriptTarget.Latest, true);
   }
 
-  private find<T extends ts.Node>(
-    is: (node: ts.Node) => node is T,
+  private find<T extends Node>(
+    is: (node: Node) => node is T,
     and: (node: T) => boolean = () => true,
   ): T | undefined {
     return this.findIn(this.source(), is, and);
   }
 
-  private findIn<T extends ts.Node>(
-    root: ts.Node,
-    is: (node: ts.Node) => node is T,
+  private findIn<T extends Node>(
+    root: Node,
+    is: (node: Node) => node is T,
     and: (node: T) => boolean = () => true,
   ): T | undefined {
     let found: T | undefined;
-    const visit = (node: ts.Node): void => {
+    const visit = (node: Node): void => {
       if (found) return;
       if (is(node) && and(node)) found = node;
-      else ts.forEachChild(node, visit);
+      else forEachChild(node, visit);
     };
     visit(root);
     return found;
@@ -96,20 +118,16 @@ export class TypeScriptFile {
 }
 
 /** The object literal of `{ ... }`, `{ ... } satisfies T` or `{ ... } as const`. */
-function objectLiteralIn(expression: ts.Expression): ts.ObjectLiteralExpression | undefined {
-  if (ts.isObjectLiteralExpression(expression)) return expression;
-  if (ts.isSatisfiesExpression(expression) || ts.isAsExpression(expression))
+function objectLiteralIn(expression: Expression): ObjectLiteralExpression | undefined {
+  if (isObjectLiteralExpression(expression)) return expression;
+  if (isSatisfiesExpression(expression) || isAsExpression(expression))
     return objectLiteralIn(expression.expression);
   return undefined;
 }
 
-function arrayProperty(
-  object: ts.ObjectLiteralExpression,
-  name: string,
-): ts.ArrayLiteralExpression | undefined {
+function arrayProperty(object: ObjectLiteralExpression, name: string): ArrayLiteralExpression | undefined {
   const property = object.properties.find(
-    (entry): entry is ts.PropertyAssignment =>
-      ts.isPropertyAssignment(entry) && entry.name.getText() === name,
+    (entry): entry is PropertyAssignment => isPropertyAssignment(entry) && entry.name.getText() === name,
   );
-  return property && ts.isArrayLiteralExpression(property.initializer) ? property.initializer : undefined;
+  return property && isArrayLiteralExpression(property.initializer) ? property.initializer : undefined;
 }
