@@ -241,7 +241,7 @@ describe(supportsHttp2On.name, () => {
   it('renders the directive each form needs: `http2 on;` for the containers’ nginx 1.28', () => {
     const options = {
       listen: '127.0.0.1:1',
-      replicas: { greeter: ['a:1'], ticker: ['b:1'], upload: ['c:1'], chat: ['d:1'] },
+      replicas: Object.fromEntries(services.map(({ app }) => [app, [`${app}:1`]])),
     };
     expect(renderProxyConfig(options)).toMatch(/listen 127\.0\.0\.1:1;\n\s+http2 on;/);
     expect(renderProxyConfig({ ...options, http2On: false })).toContain('listen 127.0.0.1:1 http2;');

@@ -27,7 +27,10 @@ function listeningAddress(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the service exited with ${code} before listening`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const message = (JSON.parse(line) as { message?: { event?: string; address?: string } }).message;
+      // `nx serve` writes lines of its own before the app's JSON log.
+      const message = line.startsWith('{')
+        ? (JSON.parse(line) as { message?: { event?: string; address?: string } }).message
+        : undefined;
       if (message?.event === 'listening' && message.address) resolve(message.address);
     });
   });
@@ -120,20 +123,23 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
     expect(stderr).toMatch(/Tests: +5 passed, 5 total/);
   }, 300_000);
 
-  describe('the built unary service', () => {
+  describe('the unary service, run by `npx nx serve orders`', () => {
     let service: ChildProcess;
     let address: string;
 
     beforeAll(async () => {
-      service = spawn(process.execPath, [join(copy.root, 'dist/apps/orders/main.js')], {
-        env: { PATH: process.env['PATH'], HOST: '127.0.0.1', PORT: '0' },
+      service = spawn(join(copy.root, 'node_modules/.bin/nx'), ['serve', 'orders'], {
+        cwd: copy.root,
+        env: { ...copy.env, HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json' },
         stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
       });
       address = await listeningAddress(service);
-    }, 30_000);
+    }, 120_000);
 
     afterAll(() => {
-      service?.kill('SIGTERM');
+      // nx and the app it runs: the whole process group.
+      if (service?.pid && service.exitCode === null) process.kill(-service.pid, 'SIGTERM');
     });
 
     it('answers a real call from a client built from its proto file alone', async () => {

@@ -11,6 +11,8 @@ export interface WorkspaceCopy {
   readonly root: string;
   /** The commit the copy started from, for `nx affected --base`. */
   readonly base: string;
+  /** The environment the copy's commands run with: this one's, without the outer Nx and Jest run's. */
+  readonly env: NodeJS.ProcessEnv;
   /** Runs a command in the copy; rejects with its output when it exits non-zero. */
   run(command: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }>;
   nx(...args: string[]): Promise<{ stdout: string; stderr: string }>;
@@ -68,6 +70,7 @@ export async function copyWorkspace(source: string): Promise<WorkspaceCopy> {
   return {
     root,
     base,
+    env,
     run,
     commit,
     nx: (...args: string[]) => run(join(root, 'node_modules', '.bin', 'nx'), args),
