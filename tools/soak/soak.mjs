@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const catalogue = JSON.parse(readFileSync(join(root, 'libs/service-catalogue/src/services.json'), 'utf8'));
 const seconds = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?.slice(10) ?? 600);
 /** How much a process may grow between the start (after warm-up) and the end of the soak. */
 const RSS_GROWTH_BOUND_MB = 40;
@@ -183,11 +184,13 @@ async function main() {
   const ticker = await start('ticker');
   const upload = await start('upload', { UPLOAD_DIR: uploadDir, UPLOAD_MIN_FREE_BYTES: '0' });
   const chat = await start('chat');
+  const addresses = { greeter, ticker, upload, chat };
   const gatewayAddress = await start('gateway', {
-    GREETER_TARGET: greeter,
-    TICKER_TARGET: ticker,
-    UPLOAD_TARGET: upload,
-    CHAT_TARGET: chat,
+    ...Object.fromEntries(
+      catalogue.services
+        .filter((service) => service.targetVariable)
+        .map((service) => [service.targetVariable, addresses[service.app] ?? '127.0.0.1:9']),
+    ),
     // Every client of the soak comes from one address.
     MAX_STREAMS_PER_CLIENT: '64',
   });

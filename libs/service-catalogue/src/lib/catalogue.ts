@@ -45,7 +45,8 @@ export function replicaPort(app: string, replica: number): number {
 /** The variable that points the gateway at a service it calls: GREETER_TARGET, ... */
 export function targetVariable(app: string): string {
   const variable = catalogueService(app).targetVariable;
-  if (!variable) throw new Error(`the gateway does not call ${app}: its catalogue entry has no targetVariable`);
+  if (!variable)
+    throw new Error(`the gateway does not call ${app}: its catalogue entry has no targetVariable`);
   return variable;
 }
 
