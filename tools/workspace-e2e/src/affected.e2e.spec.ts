@@ -1,5 +1,5 @@
 import { workspaceRoot } from '@nx/devkit';
-import { copyWorkspace, type WorkspaceCopy } from './workspace-copy';
+import { copyWorkspace, listed, type WorkspaceCopy } from './workspace-copy';
 
 // `nx affected -t test` must run every test a change can break and nothing else: the e2e
 // projects that run an app's build depend on that app in the project graph, and a unit test
@@ -8,13 +8,6 @@ import { copyWorkspace, type WorkspaceCopy } from './workspace-copy';
 
 /** Projects whose tests run other projects' builds or the whole workspace, and what they run. */
 const GATEWAY_STACK_TESTS = ['gateway-e2e', 'deploy', 'attacks-e2e', 'workspace-e2e'];
-
-const listed = (stdout: string) =>
-  stdout
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .sort();
 
 describe('nx affected, in a copy of the workspace', () => {
   let copy: WorkspaceCopy;

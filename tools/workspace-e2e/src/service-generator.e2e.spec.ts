@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
-import { copyWorkspace, type WorkspaceCopy } from './workspace-copy';
+import { copyWorkspace, listed, type WorkspaceCopy } from './workspace-copy';
 
 // The generator run for real, as a user runs it: in a copy of this workspace, one service of
 // each style, then their own lint and tests, buf, Nx's affected projects, and a real call.
@@ -35,13 +35,6 @@ function listeningAddress(child: ChildProcess): Promise<string> {
     });
   });
 }
-
-const listed = (stdout: string) =>
-  stdout
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .sort();
 
 describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
   let copy: WorkspaceCopy;

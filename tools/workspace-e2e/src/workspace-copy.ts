@@ -77,3 +77,12 @@ export async function copyWorkspace(source: string): Promise<WorkspaceCopy> {
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
+
+/** The lines of a listing such as `nx show projects`, sorted. */
+export function listed(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .sort();
+}
