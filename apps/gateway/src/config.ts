@@ -1,7 +1,7 @@
 import { parseTarget } from '@quartet/grpc-client';
 import { EnvReader, type Environment, readServerConfig } from '@quartet/grpc-server';
-import { type Backend, BACKENDS } from './backends/backend-list';
 import { defaultPort, localTarget, targetVariable } from '@quartet/service-catalogue';
+import { type Backend, BACKENDS } from './backends/backend-list';
 
 export type { Backend } from './backends/backend-list';
 

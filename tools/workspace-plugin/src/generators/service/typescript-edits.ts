@@ -10,6 +10,7 @@ import {
   isArrayLiteralExpression,
   isAsExpression,
   isFunctionDeclaration,
+  isImportDeclaration,
   isMethodDeclaration,
   isObjectLiteralExpression,
   isPropertyAssignment,
@@ -43,7 +44,10 @@ export class TypeScriptFile {
 
   /** Adds `symbol` to the file's import from `from` (or a new import of it). */
   addImport(symbol: string, from: string): this {
-    insertImport(this.tree, this.source(), this.path, symbol, from);
+    const source = this.source();
+    // @nx/js's insertImport adds after the last import, so a file without one gets it first.
+    if (source.statements.some(isImportDeclaration)) insertImport(this.tree, source, this.path, symbol, from);
+    else this.insert(0, `import { ${symbol} } from '${from}';\n`);
     return this;
   }
 
@@ -51,7 +55,7 @@ export class TypeScriptFile {
   addProperty(variable: string, name: string, value: string): this {
     const declaration = this.find(isVariableDeclaration, (node) => node.name.getText() === variable);
     const literal = declaration?.initializer && objectLiteralIn(declaration.initializer);
-    if (!literal) throw this.shapeError(`an object literal assigned to ${variable}`);
+    if (!literal) throw this.shapeError(`object literal assigned to ${variable}`);
     this.insertLast(literal.properties, literal.getStart() + 1, `${name}: ${value}`);
     return this;
   }
