@@ -139,7 +139,7 @@ describe('Kubernetes manifests', () => {
 });
 
 describe('Dockerfiles', () => {
-  describe.each([...services, gateway])('apps/$app/Dockerfile', ({ app, port }) => {
+  describe.each([...services, gateway])('apps/$app/Dockerfile', ({ app }) => {
     const stages = dockerfileOf(app);
     const final = stages.at(-1) as Stage;
     const args = (keyword: string) =>
@@ -165,10 +165,12 @@ describe('Dockerfiles', () => {
       expect(readFileSync(join(root, '.dockerignore'), 'utf8')).toMatch(/^!dist\/apps\/$/m);
     });
 
-    it('runs as a non-root user on all interfaces, on its port, with a small base image', () => {
+    it('runs as a non-root user on all interfaces, on its catalogue port, with a small base image', () => {
       expect(args('USER')).toEqual(['node']);
-      expect(stageEnv(final)).toMatchObject({ HOST: '0.0.0.0', PORT: String(port), NODE_ENV: 'production' });
-      expect(args('EXPOSE')).toEqual([String(port)]);
+      expect(stageEnv(final)).toMatchObject({ HOST: '0.0.0.0', NODE_ENV: 'production' });
+      // The app's default port is the catalogue's, built into its bundle: no second copy here.
+      expect(stageEnv(final)).not.toHaveProperty('PORT');
+      expect(args('EXPOSE')).toEqual([]);
       expect(args('CMD')).toEqual(['["node", "main.js"]']);
       for (const stage of stages) expect(stage.from).toMatch(/^node:\d+-alpine\b/);
     });
