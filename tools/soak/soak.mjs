@@ -13,8 +13,9 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { parseAllDocuments } from 'yaml';
+import containerMemory from '../../deploy/k8s/container-memory.cjs';
 
+const { containerHeapMb } = containerMemory;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const catalogue = JSON.parse(readFileSync(join(root, 'libs/service-catalogue/src/services.json'), 'utf8'));
 const seconds = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?.slice(10) ?? 600);
@@ -31,30 +32,6 @@ const SETTLE_MS = 5_000;
 const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-soak-'));
 const processes = [];
 
-/**
- * The V8 heap Node takes in the container the app's Kubernetes manifest allows: half its memory
- * limit. Without it V8 sizes its heap for this host's memory, and a process grows for minutes
- * with garbage it has no reason to collect yet: growth that says nothing about leaks.
- */
-function containerHeapMb(app) {
-  const manifest = parseAllDocuments(readFileSync(join(root, 'deploy', 'k8s', `${app}.yaml`), 'utf8')).find(
-    (document) => document.get('kind') === 'Deployment',
-  );
-  const limit = manifest?.getIn([
-    'spec',
-    'template',
-    'spec',
-    'containers',
-    0,
-    'resources',
-    'limits',
-    'memory',
-  ]);
-  const mebibytes = /^(\d+)Mi$/.exec(String(limit))?.[1];
-  if (!mebibytes) throw new Error(`deploy/k8s/${app}.yaml: no memory limit in Mi on its container`);
-  return Math.floor(Number(mebibytes) / 2);
-}
-
 function start(app, env = {}) {
   const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
     env: {
@@ -62,6 +39,8 @@ function start(app, env = {}) {
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_FORMAT: 'json',
+      // The heap Node takes in the app's container: sized for this host, V8 would grow for
+      // minutes with garbage it has no reason to collect yet, growth that says nothing of leaks.
       NODE_OPTIONS: `--max-old-space-size=${containerHeapMb(app)}`,
       ...env,
     },

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
-import { memoryLimitMiB } from './under-attack';
+import { containerMemory } from './under-attack';
 
 /** The services under attack and the gateway in front of them, each a built process of its own. */
 export interface Stack {
@@ -29,14 +29,6 @@ export const SHORT_LIMITS = {
   WS_PING_INTERVAL_MS: '1000',
 } as const;
 
-/**
- * The V8 heap each process gets: about what Node gives itself in the memory its Kubernetes
- * manifest allows (about half of a small machine's memory). On this suite's large host V8 would
- * size its heap, and its young generation, for gigabytes, and RSS would measure V8's appetite
- * rather than what an attack makes us hold.
- */
-const heapMbOf = (app: string) => Math.floor(memoryLimitMiB(app) / 2);
-
 /** Starts the four services and the gateway on ephemeral loopback ports. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-attacks-'));
@@ -44,7 +36,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const spawn = async (app: string, own: Record<string, string> = {}) => {
     const process = await spawnService(app, {
       env: { ...SHORT_LIMITS, ...env, ...own, INSTANCE_ID: `${app}-1` },
-      heapMb: heapMbOf(app),
+      // The heap Node takes in the app's container, not one sized for this host's memory.
+      heapMb: containerMemory.containerHeapMb(app),
     });
     started.push(process);
     return process;

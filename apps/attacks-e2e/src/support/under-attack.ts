@@ -1,7 +1,16 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
-import { parseAllDocuments } from 'yaml';
+
+/**
+ * The manifests' memory limits, and the heap Node takes in such a container, as the deploy
+ * project's script reads them (the soak uses it too). Loaded by path at run time, as the start
+ * script and the benchmark load deploy's nginx scripts: a script of the deploy files, not a lib.
+ */
+export const containerMemory = require(join(workspaceRoot, 'deploy/k8s/container-memory.cjs')) as {
+  memoryLimitMiB(app: string): number;
+  containerHeapMb(app: string): number;
+};
 
 /**
  * The RSS a process under attack may reach: nine tenths of the memory limit its Kubernetes
@@ -9,28 +18,7 @@ import { parseAllDocuments } from 'yaml';
  * quiet service on Node 24 is about 110 MB, the gateway about 120 MB.
  */
 export function rssBoundMb(app: string): number {
-  return Math.floor((memoryLimitMiB(app) * 1.048576 * 9) / 10);
-}
-
-/** The memory limit of the app's container in its Kubernetes manifest, in MiB. */
-export function memoryLimitMiB(app: string): number {
-  const documents = parseAllDocuments(
-    readFileSync(join(workspaceRoot, 'deploy', 'k8s', `${app}.yaml`), 'utf8'),
-  );
-  const deployment = documents.find((document) => document.get('kind') === 'Deployment');
-  const limit = deployment?.getIn([
-    'spec',
-    'template',
-    'spec',
-    'containers',
-    0,
-    'resources',
-    'limits',
-    'memory',
-  ]);
-  const mebibytes = typeof limit === 'string' ? /^(\d+)Mi$/.exec(limit)?.[1] : undefined;
-  if (!mebibytes) throw new Error(`deploy/k8s/${app}.yaml: no memory limit in Mi on its container`);
-  return Number(mebibytes);
+  return Math.floor((containerMemory.memoryLimitMiB(app) * 1.048576 * 9) / 10);
 }
 
 /** What one attack case measured, for the assertions and the report. */
