@@ -1,5 +1,6 @@
 import { parseTarget } from '@quartet/grpc-client';
 import { EnvReader, type Environment, readServerConfig } from '@quartet/grpc-server';
+import type { ClientTls } from '@quartet/grpc-tls';
 import { defaultPort, localTarget, targetVariable } from '@quartet/service-catalogue';
 import { type Backend, BACKENDS } from './backends/backend-list';
 
@@ -11,6 +12,11 @@ export interface GatewayConfig {
   readonly port: number;
   /** GREETER_TARGET, TICKER_TARGET, UPLOAD_TARGET, CHAT_TARGET, ...: grpc-js targets of the backends. */
   readonly targets: Readonly<Record<Backend, string>>;
+  /**
+   * GRPC_TLS_CA_FILE: call the backends over TLS, trusting this CA; GRPC_TLS_CERT_FILE and
+   * GRPC_TLS_KEY_FILE: present this client certificate (mTLS). Read again every TLS_RELOAD_MS.
+   */
+  readonly grpcTls?: ClientTls;
   /** DEADLINE_MS: the deadline of every unary call to a backend. */
   readonly deadlineMs: number;
   /** STREAM_DEADLINE_MS: the deadline of every streaming call (a ticker, an upload, a chat session). */
@@ -58,6 +64,7 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     if ('error' in parsed) reader.problem(parsed.error);
     targets[backend] = 'target' in parsed ? parsed.target : defaultTarget;
   }
+  const grpcTls = readClientTls(reader);
   const deadlineMs = reader.integer('DEADLINE_MS', 5_000, 1, 300_000);
   const streamDeadlineMs = reader.integer('STREAM_DEADLINE_MS', 3_600_000, 1, 86_400_000);
   const webRoot = reader.string('WEB_ROOT', defaultWebRoot);
@@ -78,5 +85,22 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     );
   }
   reader.done();
-  return { host, port, targets, deadlineMs, streamDeadlineMs, webRoot, logFormat, limits };
+  return { host, port, targets, grpcTls, deadlineMs, streamDeadlineMs, webRoot, logFormat, limits };
+}
+
+function readClientTls(reader: EnvReader): ClientTls | undefined {
+  const caFile = reader.optional('GRPC_TLS_CA_FILE');
+  const certFile = reader.optional('GRPC_TLS_CERT_FILE');
+  const keyFile = reader.optional('GRPC_TLS_KEY_FILE');
+  const reloadMs = reader.integer('TLS_RELOAD_MS', 60_000, 100, 86_400_000);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    reader.problem('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE are set together or not at all');
+  }
+  if (caFile === undefined) {
+    if (certFile !== undefined) reader.problem('GRPC_TLS_CERT_FILE is set without GRPC_TLS_CA_FILE');
+    return undefined;
+  }
+  return certFile !== undefined && keyFile !== undefined
+    ? { caFile, certFile, keyFile, reloadMs }
+    : { caFile, reloadMs };
 }

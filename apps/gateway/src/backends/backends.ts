@@ -1,6 +1,7 @@
-import { credentials, type ServiceError, status } from '@grpc/grpc-js';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type ChannelCredentials, credentials, type ServiceError, status } from '@grpc/grpc-js';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { clientChannelOptions, type HealthClient, healthClient } from '@quartet/grpc-client';
+import { logReloads, tlsChannelCredentials } from '@quartet/grpc-tls';
 import { type GrpcClient, grpcClientConstructor } from '@quartet/proto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -32,19 +33,20 @@ export class Backends implements OnApplicationShutdown {
       }),
       interceptors: [metrics.grpc.interceptor],
     };
+    const channelCredentials = backendCredentials(config);
     this.clients = Object.fromEntries(
       BACKENDS.map((backend) => [
         backend,
         new (grpcClientConstructor(BACKEND_LIST[backend].definition))(
           config.targets[backend],
-          credentials.createInsecure(),
+          channelCredentials,
           options,
         ),
       ]),
     ) as unknown as Clients;
     ({ greeter: this.greeter, ticker: this.ticker, upload: this.upload, chat: this.chat } = this.clients);
     this.health = Object.fromEntries(
-      BACKENDS.map((backend) => [backend, healthClient(config.targets[backend])]),
+      BACKENDS.map((backend) => [backend, healthClient(config.targets[backend], undefined, channelCredentials)]),
     ) as Record<Backend, HealthClient>;
   }
 
@@ -80,6 +82,12 @@ export class Backends implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const client of [...Object.values(this.clients), ...Object.values(this.health)]) client.close();
   }
+}
+
+/** Plaintext, or TLS (mTLS with a client certificate) from files read again on a timer. */
+function backendCredentials(config: GatewayConfig): ChannelCredentials {
+  if (!config.grpcTls) return credentials.createInsecure();
+  return tlsChannelCredentials(config.grpcTls, logReloads(new Logger('Backends')));
 }
 
 function notReadyBecause(error: ServiceError, timeoutMs: number): string {

@@ -1,5 +1,6 @@
 import {
   type CallOptions,
+  type ChannelCredentials,
   type ChannelOptions,
   type Client,
   type ClientReadableStream,
@@ -24,6 +25,10 @@ export type HealthClient = Client & {
 
 const Health = makeGenericClientConstructor(healthService as ServiceDefinition, 'Health');
 
-export function healthClient(target: string, options: ChannelOptions = clientChannelOptions()): HealthClient {
-  return new Health(target, credentials.createInsecure(), options) as unknown as HealthClient;
+export function healthClient(
+  target: string,
+  options: ChannelOptions = clientChannelOptions(),
+  channelCredentials: ChannelCredentials = credentials.createInsecure(),
+): HealthClient {
+  return new Health(target, channelCredentials, options) as unknown as HealthClient;
 }

@@ -1,4 +1,4 @@
-import type { ServerOptions } from '@grpc/grpc-js';
+import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import {
   ConsoleLogger,
   type DynamicModule,
@@ -8,6 +8,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
 import { callLimitsInterceptor } from './call-limits';
 import type { ServerConfig } from './config/server-config';
@@ -80,6 +81,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
       },
     },
     serverOptions,
+    serverCredentials(config, logger),
   );
   const app = await NestFactory.createMicroservice(options.module, { strategy, logger });
   app.useGlobalFilters(new GrpcStatusFilter());
@@ -87,7 +89,13 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   const { server, port } = strategy.listening;
   health.setAll('SERVING');
   const address = `${config.host}:${port}`;
-  logger.log({ event: 'listening', address, services: serviceNames, instance: config.instanceId });
+  logger.log({
+    event: 'listening',
+    address,
+    services: serviceNames,
+    instance: config.instanceId,
+    transport: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'plaintext',
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -95,6 +103,12 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
       app.close(),
     ));
   return { app, address, port, health, metrics, logger, stop };
+}
+
+/** Plaintext, or TLS from files that are read again on a timer, so rotation needs no restart. */
+function serverCredentials(config: ServerConfig, logger: LoggerService): ServerCredentials {
+  if (!config.tls) return ServerCredentials.createInsecure();
+  return tlsServerCredentials(config.tls, logReloads(logger));
 }
 
 /**

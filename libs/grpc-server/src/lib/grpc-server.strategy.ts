@@ -1,9 +1,9 @@
-import { Server, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
+import { Server, type ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { type GrpcOptions, ServerGrpc } from '@nestjs/microservices';
 
 /**
- * NestJS's gRPC transport with the grpc-js server built here: with our interceptors and
- * limits, and with the port it really bound, which NestJS does not keep (port 0 in tests).
+ * NestJS's gRPC transport with the grpc-js server built here: with our interceptors, limits
+ * and credentials (plaintext or TLS), and with the port it really bound, which NestJS does not keep (port 0 in tests).
  */
 export class GrpcServerStrategy extends ServerGrpc {
   private bound?: { server: Server; port: number };
@@ -11,6 +11,7 @@ export class GrpcServerStrategy extends ServerGrpc {
   constructor(
     options: GrpcOptions['options'],
     private readonly serverOptions: ServerOptions,
+    private readonly credentials: ServerCredentials,
   ) {
     super(options);
   }
@@ -24,7 +25,7 @@ export class GrpcServerStrategy extends ServerGrpc {
   override async createClient(): Promise<Server> {
     const server = new Server(this.serverOptions);
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, boundPort) =>
+      server.bindAsync(this.url, this.credentials, (error, boundPort) =>
         error ? reject(error) : resolve(boundPort),
       ),
     );

@@ -1,4 +1,5 @@
 import {
+  type ChannelCredentials,
   credentials,
   type Client,
   type ServiceDefinition,
@@ -9,9 +10,13 @@ import { type GenericServiceDefinition, type GrpcClient, grpcClientConstructor }
 import { dirname, join } from 'node:path';
 
 /** A client of `definition` at `address`, typed by the generated contract. */
-export function connect<D extends GenericServiceDefinition>(definition: D, address: string): GrpcClient<D> {
+export function connect<D extends GenericServiceDefinition>(
+  definition: D,
+  address: string,
+  channelCredentials: ChannelCredentials = credentials.createInsecure(),
+): GrpcClient<D> {
   const Constructor = grpcClientConstructor(definition);
-  return new Constructor(address, credentials.createInsecure());
+  return new Constructor(address, channelCredentials);
 }
 
 type ReflectionClient = Client & {

@@ -28,6 +28,11 @@ export class EnvReader {
     return raw;
   }
 
+  /** A value with no default, such as a file path; undefined when unset or blank. */
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
   integer(name: string, fallback: number, min: number, max: number): number {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;

@@ -66,4 +66,29 @@ describe(readServerConfig.name, () => {
       'LOG_FORMAT="xml" is not one of json, text',
     ]);
   });
+
+  it('serves plaintext unless a certificate and key are set, and mTLS with a client CA', () => {
+    expect(read({}).tls).toBeUndefined();
+    expect(read({ TLS_CERT_FILE: 's.crt', TLS_KEY_FILE: 's.key' }).tls).toEqual({
+      certFile: 's.crt',
+      keyFile: 's.key',
+      clientCaFile: undefined,
+      reloadMs: 60_000,
+    });
+    expect(
+      read({
+        TLS_CERT_FILE: 's.crt',
+        TLS_KEY_FILE: 's.key',
+        TLS_CLIENT_CA_FILE: 'ca.crt',
+        TLS_RELOAD_MS: '500',
+      }).tls,
+    ).toEqual({ certFile: 's.crt', keyFile: 's.key', clientCaFile: 'ca.crt', reloadMs: 500 });
+  });
+
+  it.each([
+    [{ TLS_CERT_FILE: 's.crt' }, 'TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all'],
+    [{ TLS_CLIENT_CA_FILE: 'ca.crt' }, 'TLS_CLIENT_CA_FILE is set without TLS_CERT_FILE and TLS_KEY_FILE'],
+  ])('refuses half a TLS set-up: %j', (env, problem) => {
+    expect(() => read(env)).toThrow(problem);
+  });
 });

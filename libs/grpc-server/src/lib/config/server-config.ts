@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { ServerTls } from '@quartet/grpc-tls';
 import { EnvReader } from './env-reader';
 
 export type LogFormat = 'json' | 'text';
@@ -26,6 +27,12 @@ export interface ServerConfig {
   readonly callIdleMs: number;
   /** MAX_CALL_MS: the longest any call may run, whatever deadline its client set. */
   readonly maxCallMs: number;
+  /**
+   * TLS_CERT_FILE and TLS_KEY_FILE: serve TLS with this certificate; TLS_CLIENT_CA_FILE: also
+   * require client certificates this CA issued (mTLS); TLS_RELOAD_MS: how often the files are
+   * read again, so that a rotated certificate is served without a restart. Plaintext when unset.
+   */
+  readonly tls?: ServerTls;
   /** LOG_FORMAT and LOG_LEVEL. */
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevelName;
@@ -52,6 +59,7 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     maxMetadataBytes: reader.integer('MAX_METADATA_BYTES', 8 * 1024, 1024, 1024 * 1024),
     callIdleMs: reader.integer('CALL_IDLE_MS', 20_000, 100, 3_600_000),
     maxCallMs: reader.integer('MAX_CALL_MS', 3_600_000, 1_000, 86_400_000),
+    tls: readServerTls(reader),
     logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
     logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', [
       'fatal',
@@ -62,4 +70,20 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
       'verbose',
     ]),
   };
+}
+
+function readServerTls(reader: EnvReader): ServerTls | undefined {
+  const certFile = reader.optional('TLS_CERT_FILE');
+  const keyFile = reader.optional('TLS_KEY_FILE');
+  const clientCaFile = reader.optional('TLS_CLIENT_CA_FILE');
+  const reloadMs = reader.integer('TLS_RELOAD_MS', 60_000, 100, 86_400_000);
+  if (certFile === undefined && keyFile === undefined) {
+    if (clientCaFile !== undefined) reader.problem('TLS_CLIENT_CA_FILE is set without TLS_CERT_FILE and TLS_KEY_FILE');
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    reader.problem('TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all');
+    return undefined;
+  }
+  return { certFile, keyFile, clientCaFile, reloadMs };
 }

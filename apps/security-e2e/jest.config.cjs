@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'security-e2e',
+  preset: '../../jest.preset.js',
+};

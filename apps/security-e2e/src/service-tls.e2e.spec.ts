@@ -1,0 +1,180 @@
+import { workspaceRoot } from '@nx/devkit';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
+import {
+  connect,
+  deadlineIn,
+  eventually,
+  fourStyles,
+  type FourStyles,
+  readAll,
+  type ServiceProcess,
+  spawnService,
+  succeeds,
+  type StyleService,
+} from '@quartet/grpc-testing';
+import { TickerServiceDefinition } from '@quartet/proto';
+import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { promisify } from 'node:util';
+import {
+  type KeyPair,
+  makeTestCertificates,
+  serviceTlsEnv,
+  type TestCertificates,
+} from './support/test-certificates';
+
+const run = promisify(execFile);
+// Debian's python3 with python3-grpcio and python3-grpc-tools (tools/scripts/system-deps.sh).
+const PYTHON = '/usr/bin/python3';
+const SERVICES: readonly StyleService[] = ['greeter', 'ticker', 'upload', 'chat'];
+
+function mtls(certs: TestCertificates, client?: KeyPair) {
+  return credentials.createSsl(
+    readFileSync(certs.ca.certFile),
+    client ? readFileSync(client.keyFile) : null,
+    client ? readFileSync(client.certFile) : null,
+  );
+}
+
+/** The serial number of the certificate a TLS server presents to a new connection. */
+function servedSerial(address: string, certs: TestCertificates): Promise<string> {
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect(
+      {
+        host,
+        port,
+        servername: 'localhost',
+        ALPNProtocols: ['h2'],
+        ca: readFileSync(certs.ca.certFile),
+        cert: readFileSync(certs.client.certFile),
+        key: readFileSync(certs.client.keyFile),
+      },
+      () => {
+        resolve(socket.getPeerCertificate().serialNumber);
+        socket.destroy();
+      },
+    );
+    socket.once('error', reject);
+  });
+}
+
+function serialOf(pair: KeyPair): string {
+  return new X509Certificate(readFileSync(pair.certFile)).serialNumber;
+}
+
+describe('the four services over mTLS', () => {
+  let certs: TestCertificates;
+  const services = {} as Record<StyleService, ServiceProcess>;
+  let addresses: Record<StyleService, string>;
+  let trusted: FourStyles;
+
+  beforeAll(async () => {
+    certs = makeTestCertificates();
+    await Promise.all(
+      SERVICES.map(async (name) => {
+        services[name] = await spawnService(name, {
+          env: { ...serviceTlsEnv(certs), INSTANCE_ID: `${name}-tls` },
+        });
+      }),
+    );
+    addresses = Object.fromEntries(
+      SERVICES.map((name) => [name, services[name].address]),
+    ) as typeof addresses;
+    trusted = fourStyles(addresses, mtls(certs, certs.client));
+  }, 60_000);
+
+  afterAll(async () => {
+    trusted?.close();
+    await Promise.all(Object.values(services).map((service) => service.stop()));
+    certs?.remove();
+  });
+
+  it.each(SERVICES)('%s logs that it serves mTLS', (name) => {
+    const listening = services[name].logs.find(
+      (entry) => (entry['message'] as { event?: string })?.event === 'listening',
+    );
+    expect(listening?.['message']).toMatchObject({ transport: 'mtls' });
+  });
+
+  it.each(SERVICES)('%s answers a grpc-js client with a certificate from the trusted CA', async (name) => {
+    await succeeds(trusted.calls[name]);
+  });
+
+  it('answers each of the four styles from Python grpcio over mTLS', async () => {
+    const descriptors = join(certs.dir, 'contracts.binpb');
+    await run(join(workspaceRoot, 'node_modules/.bin/buf'), ['build', '-o', descriptors], {
+      cwd: workspaceRoot,
+    });
+    const { stdout } = await run(
+      PYTHON,
+      [
+        join(__dirname, 'four_styles_client.py'),
+        descriptors,
+        certs.ca.certFile,
+        certs.client.certFile,
+        certs.client.keyFile,
+        ...SERVICES.map((name) => addresses[name]),
+      ],
+      { timeout: 30_000 },
+    );
+    expect(stdout.trim().split('\n')).toEqual([
+      'greeter Hello python',
+      'ticker 3 ticks',
+      'upload 5 bytes',
+      'chat from python',
+    ]);
+  }, 60_000);
+
+  describe.each([
+    ['a client certificate from another CA', () => mtls(certs, certs.foreignClient)],
+    ['an expired client certificate', () => mtls(certs, certs.expiredClient)],
+    ['no client certificate', () => mtls(certs)],
+    ['plaintext', () => credentials.createInsecure()],
+  ])('refuses %s', (_case, channelCredentials) => {
+    it.each(SERVICES)('at %s', async (name) => {
+      const refused = fourStyles(addresses, channelCredentials());
+      try {
+        const outcome = await refused.calls[name]();
+        expect(outcome.code).toBe(status.UNAVAILABLE);
+      } finally {
+        refused.close();
+      }
+    });
+  });
+
+  it('serves a rotated certificate to new connections while calls on the old one run on', async () => {
+    const ticker = connect(TickerServiceDefinition, addresses.ticker, mtls(certs, certs.client));
+    const afterwards = fourStyles(addresses, mtls(certs, certs.client));
+    try {
+      const long = readAll(
+        ticker.watch({ symbol: 'ROT', count: 40, intervalMs: 50 }, new Metadata(), deadlineIn(10_000)),
+      );
+      const before = await servedSerial(addresses.ticker, certs);
+      const rotated = certs.issue('rotated-server');
+      copyFileSync(rotated.keyFile, certs.server.keyFile);
+      copyFileSync(rotated.certFile, certs.server.certFile);
+      // The key is replaced before its certificate: a reload between the two finds them
+      // mismatched and keeps serving the old pair, so no handshake fails in that window.
+      await eventually(async () => (await servedSerial(addresses.ticker, certs)) === serialOf(rotated), {
+        timeoutMs: 5_000,
+        everyMs: 100,
+        what: 'the rotated certificate served',
+      });
+      expect(before).not.toBe(serialOf(rotated));
+      const { status: outcome, messages } = await long;
+      expect(outcome.code).toBe(status.OK);
+      expect(messages).toHaveLength(40);
+      await succeeds(afterwards.calls.ticker);
+    } finally {
+      ticker.close();
+      afterwards.close();
+    }
+  }, 30_000);
+});

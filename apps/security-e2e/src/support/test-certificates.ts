@@ -1,0 +1,67 @@
+import { workspaceRoot } from '@nx/devkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KeyPair {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * What `npm run certs` uses to make certificates with openssl. Loaded by path at run time, as
+ * the attack suite loads deploy's scripts: a script of the tools, not a lib.
+ */
+const { issueCertificate, makeAuthority } = require(join(workspaceRoot, 'tools/certs/certificates.cjs')) as {
+  makeAuthority(dir: string, name: string): KeyPair;
+  issueCertificate(
+    dir: string,
+    authority: KeyPair,
+    name: string,
+    options?: { hosts?: string[]; days?: number },
+  ): KeyPair;
+};
+
+/** Every certificate the TLS tests use, made fresh by openssl in a scratch directory. */
+export interface TestCertificates {
+  readonly dir: string;
+  /** The CA the services and the gateway trust, and what it issued. */
+  readonly ca: KeyPair;
+  readonly server: KeyPair;
+  readonly client: KeyPair;
+  /** A client certificate from a CA nobody here trusts. */
+  readonly foreignClient: KeyPair;
+  /** A client certificate from the trusted CA that expired yesterday. */
+  readonly expiredClient: KeyPair;
+  /** Issues another certificate from the trusted CA (a rotation's new one). */
+  issue(name: string): KeyPair;
+  remove(): void;
+}
+
+export function makeTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'quartet-certs-'));
+  const ca = makeAuthority(dir, 'ca');
+  const foreignCa = makeAuthority(join(dir, 'foreign'), 'foreign-ca');
+  return {
+    dir,
+    ca,
+    server: issueCertificate(dir, ca, 'server'),
+    client: issueCertificate(dir, ca, 'client', { hosts: ['quartet-client'] }),
+    foreignClient: issueCertificate(join(dir, 'foreign'), foreignCa, 'client', {
+      hosts: ['quartet-client'],
+    }),
+    expiredClient: issueCertificate(dir, ca, 'expired-client', { hosts: ['quartet-client'], days: -1 }),
+    issue: (name) => issueCertificate(dir, ca, name),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The environment that makes a service serve mTLS with these certificates, rereading them every 200 ms. */
+export function serviceTlsEnv(certs: TestCertificates): Record<string, string> {
+  return {
+    TLS_CERT_FILE: certs.server.certFile,
+    TLS_KEY_FILE: certs.server.keyFile,
+    TLS_CLIENT_CA_FILE: certs.ca.certFile,
+    TLS_RELOAD_MS: '200',
+  };
+}

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'grpc-tls',
+  preset: '../../jest.preset.js',
+};
