@@ -26,6 +26,19 @@ const catalogue = require('../../libs/service-catalogue/src/services.json');
  * @property {string} [accessLog] a file for one line per call (its replica and grpc-status); none by default
  * @property {boolean} [http2On] HTTP/2 by the `http2 on;` directive (nginx 1.25.1 and later, the default:
  *   the containers run nginx 1.28) rather than by the `listen ... http2` parameter it deprecates
+ * @property {ProxyTls} [tls] TLS to clients and mTLS to the replicas; plaintext both ways when unset
+ */
+
+/**
+ * @typedef {object} ProxyTls the proxy's certificates (PEM files); nginx reads them when it starts or reloads
+ * @property {string} certFile the certificate the proxy presents to its clients
+ * @property {string} keyFile
+ * @property {string} [clientCaFile] when set, clients must present a certificate this CA issued
+ * @property {string} upstreamCaFile the CA the replicas' certificates must chain to
+ * @property {string} upstreamCertFile the client certificate the proxy presents to the replicas
+ * @property {string} upstreamKeyFile
+ * @property {string} [upstreamServerName] the name the replicas' certificates must hold; by default
+ *   each upstream's own name (the app, as the containers' DNS names it)
  */
 
 /** @type {readonly ServiceEntry[]} */
@@ -38,7 +51,7 @@ const HOST_PORT = /^(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
  * @param {ProxyOptions} options
  * @returns {string}
  */
-function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog, http2On = true }) {
+function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog, http2On = true, tls }) {
   if (!HOST_PORT.test(listen)) throw new Error(`listen: ${JSON.stringify(listen)} is not host:port`);
   const upstreams = services.map((service) => {
     const servers = replicas[service.app] ?? [];
@@ -67,7 +80,8 @@ function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog, h
     [
       `    # ${service.style}`,
       `    location /${service.grpcService}/ {`,
-      `        grpc_pass grpc://${service.app};`,
+      `        grpc_pass ${tls ? 'grpcs' : 'grpc'}://${service.app};`,
+      ...(tls ? [`        grpc_ssl_name ${tls.upstreamServerName ?? service.app};`] : []),
       '    }',
     ].join('\n'),
   );
@@ -85,9 +99,9 @@ log_format grpc_calls '$time_iso8601 $request_uri $status upstream=$upstream_add
 ${upstreams.join('\n\n')}
 
 server {
-${http2On ? `    listen ${listen};\n    http2 on;` : `    listen ${listen} http2;`}
+${renderListen(listen, http2On, tls)}
     ${accessLog ? `access_log ${accessLog} grpc_calls;` : 'access_log off;'}
-
+${tls ? renderTls(tls) : ''}
     # Streams, not requests: an upload's body streams through to the replica whatever its size
     # (the upload service enforces UPLOAD_MAX_BYTES), and a stream may stay quiet for an hour,
     # past nginx's 60-second defaults, before either side sends again (a chat nobody speaks in).
@@ -112,6 +126,36 @@ ${locations.join('\n\n')}
         return 204;
     }
 }
+`;
+}
+
+/**
+ * @param {string} listen
+ * @param {boolean} http2On
+ * @param {ProxyTls | undefined} tls
+ */
+function renderListen(listen, http2On, tls) {
+  const ssl = tls ? ' ssl' : '';
+  return http2On ? `    listen ${listen}${ssl};\n    http2 on;` : `    listen ${listen}${ssl} http2;`;
+}
+
+/**
+ * TLS both ways: to clients with the proxy's certificate, and to each replica with mTLS, checking
+ * the replica's certificate against its CA and name as any other client of the service would.
+ * @param {ProxyTls} tls
+ */
+function renderTls(tls) {
+  return `
+    ssl_certificate ${tls.certFile};
+    ssl_certificate_key ${tls.keyFile};
+    ssl_protocols TLSv1.2 TLSv1.3;
+${tls.clientCaFile ? `    ssl_client_certificate ${tls.clientCaFile};\n    ssl_verify_client on;\n` : ''}
+    grpc_ssl_certificate ${tls.upstreamCertFile};
+    grpc_ssl_certificate_key ${tls.upstreamKeyFile};
+    grpc_ssl_trusted_certificate ${tls.upstreamCaFile};
+    grpc_ssl_verify on;
+    grpc_ssl_verify_depth 2;
+    grpc_ssl_protocols TLSv1.2 TLSv1.3;
 `;
 }
 

@@ -25,10 +25,19 @@ const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
  * Writes the configuration into `dir` and starts nginx on it; resolves once the proxy accepts
  * connections. nginx cannot listen on port 0, so a caller without a fixed port takes one from
  * `freeLoopbackPort()`.
- * @param {{ dir: string, listen: string, replicas: Record<string, readonly string[]>, services?: import('./nginx-config.cjs').ServiceEntry[], accessLog?: string, workers?: number, startTimeoutMs?: number }} options
+ * @param {{ dir: string, listen: string, replicas: Record<string, readonly string[]>, services?: import('./nginx-config.cjs').ServiceEntry[], accessLog?: string, workers?: number, startTimeoutMs?: number, tls?: import('./nginx-config.cjs').ProxyTls }} options
  * @returns {Promise<NginxProxy>}
  */
-async function startNginx({ dir, listen, replicas, services, accessLog, workers, startTimeoutMs = 10_000 }) {
+async function startNginx({
+  dir,
+  listen,
+  replicas,
+  services,
+  accessLog,
+  workers,
+  tls,
+  startTimeoutMs = 10_000,
+}) {
   // When nginx starts as root its workers run as nobody, and must reach their temporary folders.
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
@@ -40,7 +49,7 @@ async function startNginx({ dir, listen, replicas, services, accessLog, workers,
       configPath,
       renderLocalNginxConf({
         prefix: dir,
-        proxyConfig: renderProxyConfig({ listen, replicas: current, services, accessLog, http2On }),
+        proxyConfig: renderProxyConfig({ listen, replicas: current, services, accessLog, http2On, tls }),
         workers,
       }),
     );

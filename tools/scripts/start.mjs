@@ -8,21 +8,28 @@
 //                                      gateway balances its calls over them (client-side round robin)
 //   npm run start:proxy                three replicas of each, nginx in front of them on one address,
 //                                      and the gateway calling through nginx (proxy load balancing)
+//   npm start -- --tls                 every gRPC hop over mTLS, with the development certificates of
+//                                      `npm run certs` (made in certs/ when missing); combines with the others
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startNginx } from '../../deploy/nginx/nginx-process.cjs';
+import { makeDevelopmentCertificates } from '../certs/certificates.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const catalogue = JSON.parse(
   readFileSync(join(root, 'libs', 'service-catalogue', 'src', 'services.json'), 'utf8'),
 );
 const { values: options } = parseArgs({
-  options: { replicas: { type: 'string', default: '1' }, proxy: { type: 'boolean', default: false } },
+  options: {
+    replicas: { type: 'string', default: '1' },
+    proxy: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
+  },
 });
 const replicaCount = Number(options.replicas);
 if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > catalogue.maxReplicas) {
@@ -30,7 +37,27 @@ if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > catalo
   process.exit(2);
 }
 const host = process.env.HOST ?? '127.0.0.1';
+const certs = options.tls ? developmentCertificates(join(root, 'certs')) : undefined;
+/** What makes a service serve mTLS, and the gateway call over it (see README, Security). */
+const serviceTls = certs
+  ? {
+      TLS_CERT_FILE: certs.server.certFile,
+      TLS_KEY_FILE: certs.server.keyFile,
+      TLS_CLIENT_CA_FILE: certs.ca.certFile,
+    }
+  : {};
+const clientTls = certs
+  ? {
+      GRPC_TLS_CA_FILE: certs.ca.certFile,
+      GRPC_TLS_CERT_FILE: certs.client.certFile,
+      GRPC_TLS_KEY_FILE: certs.client.keyFile,
+      GRPC_TLS_SERVER_NAME: 'localhost',
+    }
+  : {};
 const proxyAddress = `${host}:${catalogue.proxy.port}`;
+const grpcurlTransport = certs
+  ? `-cacert ${certs.ca.certFile} -cert ${certs.client.certFile} -key ${certs.client.keyFile}`
+  : '-plaintext';
 
 /** How many replicas a service gets: chat rooms live in one replica's memory, so without the
  * proxy's room affinity (x-chat-room) every member of a room must reach the one chat replica. */
@@ -42,6 +69,7 @@ const processes = catalogue.services.flatMap((service) =>
     app: service.app,
     port: service.port + catalogue.replicaPortStep * index,
     describe: `${service.grpcService} (${service.style})`,
+    env: serviceTls,
   })),
 );
 const addressesOf = (app) =>
@@ -59,7 +87,7 @@ processes.push({
   app: catalogue.gateway.app,
   port: catalogue.gateway.port,
   describe: 'HTTP gateway',
-  env: gatewayTargets,
+  env: { ...gatewayTargets, ...clientTls },
 });
 
 const build = spawnSync(
@@ -124,6 +152,15 @@ async function ready() {
         replicas: Object.fromEntries(
           catalogue.services.map((service) => [service.app, addressesOf(service.app)]),
         ),
+        tls: certs && {
+          certFile: certs.server.certFile,
+          keyFile: certs.server.keyFile,
+          clientCaFile: certs.ca.certFile,
+          upstreamCaFile: certs.ca.certFile,
+          upstreamCertFile: certs.client.certFile,
+          upstreamKeyFile: certs.client.keyFile,
+          upstreamServerName: 'localhost',
+        },
       });
     } catch (error) {
       console.error(`[${'nginx'.padEnd(width)}] ${error.message}`);
@@ -146,10 +183,19 @@ async function ready() {
           : '') +
       `\nOpen the page: http://${host}:${catalogue.gateway.port}/  (the API: /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz, /metrics)` +
       (options.proxy
-        ? `\nTry (the proxy routes no reflection): grpcurl -plaintext -import-path proto -proto helloworld/helloworld.proto -d '{"name":"you"}' ${proxyAddress} helloworld.Greeter/SayHello`
-        : `\nTry: grpcurl -plaintext -d '{"name":"you"}' ${addressesOf('greeter')[0]} helloworld.Greeter/SayHello`) +
+        ? `\nTry (the proxy routes no reflection): grpcurl ${grpcurlTransport} -import-path proto -proto helloworld/helloworld.proto -d '{"name":"you"}' ${proxyAddress} helloworld.Greeter/SayHello`
+        : `\nTry: grpcurl ${grpcurlTransport} -d '{"name":"you"}' ${addressesOf('greeter')[0]} helloworld.Greeter/SayHello`) +
+      (certs ? `\nEvery gRPC hop is mTLS, with the certificates in ${dirname(certs.ca.certFile)}.` : '') +
       '\nCtrl-C stops everything.\n',
   );
+}
+
+/** The certificates `npm run certs` makes, made now if they are not there yet. */
+function developmentCertificates(dir) {
+  const pair = (name) => ({ certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) });
+  const existing = { ca: pair('ca'), server: pair('server'), client: pair('client') };
+  const complete = Object.values(existing).every((p) => existsSync(p.certFile) && existsSync(p.keyFile));
+  return complete ? existing : makeDevelopmentCertificates(dir);
 }
 
 function stop(code) {

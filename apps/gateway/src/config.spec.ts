@@ -56,4 +56,35 @@ describe(loadConfig.name, () => {
       ]),
     );
   });
+
+  it('calls the backends in plaintext unless given a CA, and presents a certificate when given one', () => {
+    expect(loadConfig({}).grpcTls).toBeUndefined();
+    expect(loadConfig({ GRPC_TLS_CA_FILE: 'ca.crt' }).grpcTls).toEqual({
+      caFile: 'ca.crt',
+      reloadMs: 60_000,
+    });
+    expect(
+      loadConfig({
+        GRPC_TLS_CA_FILE: 'ca.crt',
+        GRPC_TLS_CERT_FILE: 'c.crt',
+        GRPC_TLS_KEY_FILE: 'c.key',
+        GRPC_TLS_SERVER_NAME: 'localhost',
+      }).grpcTls,
+    ).toEqual({
+      caFile: 'ca.crt',
+      certFile: 'c.crt',
+      keyFile: 'c.key',
+      reloadMs: 60_000,
+      serverName: 'localhost',
+    });
+  });
+
+  it('refuses a client certificate without a CA to check the backends with, or without its key', () => {
+    expect(() => loadConfig({ GRPC_TLS_CERT_FILE: 'c.crt', GRPC_TLS_KEY_FILE: 'c.key' })).toThrow(
+      new ConfigError(['GRPC_TLS_CERT_FILE is set without GRPC_TLS_CA_FILE']),
+    );
+    expect(() => loadConfig({ GRPC_TLS_CA_FILE: 'ca.crt', GRPC_TLS_CERT_FILE: 'c.crt' })).toThrow(
+      new ConfigError(['GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE are set together or not at all']),
+    );
+  });
 });

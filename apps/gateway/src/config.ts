@@ -15,6 +15,7 @@ export interface GatewayConfig {
   /**
    * GRPC_TLS_CA_FILE: call the backends over TLS, trusting this CA; GRPC_TLS_CERT_FILE and
    * GRPC_TLS_KEY_FILE: present this client certificate (mTLS). Read again every TLS_RELOAD_MS.
+   * GRPC_TLS_SERVER_NAME: the name the backends' certificates hold, when targets are addresses.
    */
   readonly grpcTls?: ClientTls;
   /** DEADLINE_MS: the deadline of every unary call to a backend. */
@@ -93,6 +94,7 @@ function readClientTls(reader: EnvReader): ClientTls | undefined {
   const certFile = reader.optional('GRPC_TLS_CERT_FILE');
   const keyFile = reader.optional('GRPC_TLS_KEY_FILE');
   const reloadMs = reader.integer('TLS_RELOAD_MS', 60_000, 100, 86_400_000);
+  const serverName = reader.optional('GRPC_TLS_SERVER_NAME');
   if ((certFile === undefined) !== (keyFile === undefined)) {
     reader.problem('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE are set together or not at all');
   }
@@ -100,7 +102,6 @@ function readClientTls(reader: EnvReader): ClientTls | undefined {
     if (certFile !== undefined) reader.problem('GRPC_TLS_CERT_FILE is set without GRPC_TLS_CA_FILE');
     return undefined;
   }
-  return certFile !== undefined && keyFile !== undefined
-    ? { caFile, certFile, keyFile, reloadMs }
-    : { caFile, reloadMs };
+  const identity = certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : {};
+  return { caFile, ...identity, reloadMs, serverName };
 }

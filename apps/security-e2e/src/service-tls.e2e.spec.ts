@@ -6,11 +6,16 @@ import {
   eventually,
   fourStyles,
   type FourStyles,
+  type KeyPair,
+  makeTestCertificates,
   readAll,
   type ServiceProcess,
+  serviceTlsEnv,
   spawnService,
   succeeds,
   type StyleService,
+  testChannelCredentials,
+  type TestCertificates,
 } from '@quartet/grpc-testing';
 import { TickerServiceDefinition } from '@quartet/proto';
 import { execFile } from 'node:child_process';
@@ -19,25 +24,11 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
-import {
-  type KeyPair,
-  makeTestCertificates,
-  serviceTlsEnv,
-  type TestCertificates,
-} from './support/test-certificates';
 
 const run = promisify(execFile);
 // Debian's python3 with python3-grpcio and python3-grpc-tools (tools/scripts/system-deps.sh).
 const PYTHON = '/usr/bin/python3';
 const SERVICES: readonly StyleService[] = ['greeter', 'ticker', 'upload', 'chat'];
-
-function mtls(certs: TestCertificates, client?: KeyPair) {
-  return credentials.createSsl(
-    readFileSync(certs.ca.certFile),
-    client ? readFileSync(client.keyFile) : null,
-    client ? readFileSync(client.certFile) : null,
-  );
-}
 
 /** The serial number of the certificate a TLS server presents to a new connection. */
 function servedSerial(address: string, certs: TestCertificates): Promise<string> {
@@ -87,7 +78,7 @@ describe('the four services over mTLS', () => {
     addresses = Object.fromEntries(
       SERVICES.map((name) => [name, services[name].address]),
     ) as typeof addresses;
-    trusted = fourStyles(addresses, mtls(certs, certs.client));
+    trusted = fourStyles(addresses, testChannelCredentials(certs, certs.client));
   }, 60_000);
 
   afterAll(async () => {
@@ -133,9 +124,9 @@ describe('the four services over mTLS', () => {
   }, 60_000);
 
   describe.each([
-    ['a client certificate from another CA', () => mtls(certs, certs.foreignClient)],
-    ['an expired client certificate', () => mtls(certs, certs.expiredClient)],
-    ['no client certificate', () => mtls(certs)],
+    ['a client certificate from another CA', () => testChannelCredentials(certs, certs.foreignClient)],
+    ['an expired client certificate', () => testChannelCredentials(certs, certs.expiredClient)],
+    ['no client certificate', () => testChannelCredentials(certs)],
     ['plaintext', () => credentials.createInsecure()],
   ])('refuses %s', (_case, channelCredentials) => {
     it.each(SERVICES)('at %s', async (name) => {
@@ -150,8 +141,12 @@ describe('the four services over mTLS', () => {
   });
 
   it('serves a rotated certificate to new connections while calls on the old one run on', async () => {
-    const ticker = connect(TickerServiceDefinition, addresses.ticker, mtls(certs, certs.client));
-    const afterwards = fourStyles(addresses, mtls(certs, certs.client));
+    const ticker = connect(
+      TickerServiceDefinition,
+      addresses.ticker,
+      testChannelCredentials(certs, certs.client),
+    );
+    const afterwards = fourStyles(addresses, testChannelCredentials(certs, certs.client));
     try {
       const long = readAll(
         ticker.watch({ symbol: 'ROT', count: 40, intervalMs: 50 }, new Metadata(), deadlineIn(10_000)),

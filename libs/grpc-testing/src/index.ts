@@ -16,3 +16,11 @@ export { stalledCall, type StalledCall } from './lib/stalled-call';
 export { startPrivateNetwork, type PrivateNetwork } from './lib/private-network';
 export { grpcFrame, gzipBomb, rawCall, rawSession, type RawCall, type RawOutcome } from './lib/raw-grpc';
 export { fourStyles, succeeds, type FourStyles, type StyleCall, type StyleService } from './lib/four-styles';
+export {
+  gatewayTlsEnv,
+  makeTestCertificates,
+  serviceTlsEnv,
+  testChannelCredentials,
+  type KeyPair,
+  type TestCertificates,
+} from './lib/test-certificates';

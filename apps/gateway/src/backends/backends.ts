@@ -24,6 +24,9 @@ export class Backends implements OnApplicationShutdown {
   private readonly health: Record<Backend, HealthClient>;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, metrics: GatewayMetrics) {
+    const serverName = config.grpcTls?.serverName
+      ? { 'grpc.ssl_target_name_override': config.grpcTls.serverName }
+      : {};
     // Only the services marked idempotent are retried: streams and uploads never are.
     const options = {
       ...clientChannelOptions({
@@ -32,6 +35,7 @@ export class Backends implements OnApplicationShutdown {
         ),
       }),
       interceptors: [metrics.grpc.interceptor],
+      ...serverName,
     };
     const channelCredentials = backendCredentials(config);
     this.clients = Object.fromEntries(
@@ -46,7 +50,14 @@ export class Backends implements OnApplicationShutdown {
     ) as unknown as Clients;
     ({ greeter: this.greeter, ticker: this.ticker, upload: this.upload, chat: this.chat } = this.clients);
     this.health = Object.fromEntries(
-      BACKENDS.map((backend) => [backend, healthClient(config.targets[backend], undefined, channelCredentials)]),
+      BACKENDS.map((backend) => [
+        backend,
+        healthClient(
+          config.targets[backend],
+          { ...clientChannelOptions(), ...serverName },
+          channelCredentials,
+        ),
+      ]),
     ) as Record<Backend, HealthClient>;
   }
 

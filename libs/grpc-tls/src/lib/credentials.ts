@@ -16,6 +16,11 @@ export interface ClientTls {
   readonly certFile?: string;
   readonly keyFile?: string;
   readonly reloadMs: number;
+  /**
+   * The name the servers' certificates must hold, when it is not the target's host: an IP
+   * address, or a name behind a proxy. Also sent as SNI, which may not be an IP address.
+   */
+  readonly serverName?: string;
 }
 
 /**

@@ -78,7 +78,8 @@ function readServerTls(reader: EnvReader): ServerTls | undefined {
   const clientCaFile = reader.optional('TLS_CLIENT_CA_FILE');
   const reloadMs = reader.integer('TLS_RELOAD_MS', 60_000, 100, 86_400_000);
   if (certFile === undefined && keyFile === undefined) {
-    if (clientCaFile !== undefined) reader.problem('TLS_CLIENT_CA_FILE is set without TLS_CERT_FILE and TLS_KEY_FILE');
+    if (clientCaFile !== undefined)
+      reader.problem('TLS_CLIENT_CA_FILE is set without TLS_CERT_FILE and TLS_KEY_FILE');
     return undefined;
   }
   if (certFile === undefined || keyFile === undefined) {

@@ -1,5 +1,6 @@
+import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
 import { workspaceRoot } from '@nx/devkit';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,4 +65,24 @@ export function serviceTlsEnv(certs: TestCertificates): Record<string, string> {
     TLS_CLIENT_CA_FILE: certs.ca.certFile,
     TLS_RELOAD_MS: '200',
   };
+}
+
+/** The environment that makes the gateway call its backends over mTLS with these certificates. */
+export function gatewayTlsEnv(certs: TestCertificates): Record<string, string> {
+  return {
+    GRPC_TLS_CA_FILE: certs.ca.certFile,
+    GRPC_TLS_CERT_FILE: certs.client.certFile,
+    GRPC_TLS_KEY_FILE: certs.client.keyFile,
+    GRPC_TLS_SERVER_NAME: 'localhost',
+    TLS_RELOAD_MS: '200',
+  };
+}
+
+/** grpc-js credentials that trust the test CA and present `client`, or no certificate at all. */
+export function testChannelCredentials(certs: TestCertificates, client?: KeyPair): ChannelCredentials {
+  return credentials.createSsl(
+    readFileSync(certs.ca.certFile),
+    client ? readFileSync(client.keyFile) : null,
+    client ? readFileSync(client.certFile) : null,
+  );
 }
