@@ -87,7 +87,7 @@ function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog, h
   );
   return `# quartet's gRPC proxy: one HTTP/2 address in front of every replica of every service.
 # Rendered from the service catalogue (libs/service-catalogue) by deploy/nginx/nginx-config.cjs; change those, not this
-# (\`node deploy/nginx/nginx-config.cjs > deploy/nginx/grpc-proxy.conf\` renders the containers' copy).
+# (\`node deploy/nginx/nginx-config.cjs [--tls] > deploy/nginx/grpc-proxy[-tls].conf\` renders the containers' copies).
 ${
   accessLog
     ? `
@@ -205,17 +205,43 @@ ${indented}
 `;
 }
 
-module.exports = { SERVICES, renderProxyConfig, renderLocalNginxConf, supportsHttp2On };
+/**
+ * Where the containers' proxy finds its certificates: a Secret (or a bind mount) at /etc/nginx/tls
+ * holding the proxy's certificate for its clients, and its client certificate for the replicas.
+ * @type {ProxyTls}
+ */
+const CONTAINER_TLS = {
+  certFile: '/etc/nginx/tls/tls.crt',
+  keyFile: '/etc/nginx/tls/tls.key',
+  upstreamCaFile: '/etc/nginx/tls/ca.crt',
+  upstreamCertFile: '/etc/nginx/tls/upstream.crt',
+  upstreamKeyFile: '/etc/nginx/tls/upstream.key',
+};
+
+/**
+ * The containers' proxy config: Compose and Kubernetes name each service by its app, and nginx
+ * resolves the name to every replica's address when it starts.
+ * @param {boolean} tls
+ */
+function renderContainerProxyConfig(tls) {
+  return renderProxyConfig({
+    listen: `0.0.0.0:${catalogue.proxy.port}`,
+    replicas: Object.fromEntries(
+      SERVICES.map((service) => [service.app, [`${service.app}:${service.port}`]]),
+    ),
+    tls: tls ? CONTAINER_TLS : undefined,
+  });
+}
+
+module.exports = {
+  SERVICES,
+  renderContainerProxyConfig,
+  renderProxyConfig,
+  renderLocalNginxConf,
+  supportsHttp2On,
+};
 
 if (require.main === module) {
-  // The containers' proxy: Compose and Kubernetes name each service by its app, and nginx
-  // resolves the name to every replica's address when it starts.
-  process.stdout.write(
-    renderProxyConfig({
-      listen: `0.0.0.0:${catalogue.proxy.port}`,
-      replicas: Object.fromEntries(
-        SERVICES.map((service) => [service.app, [`${service.app}:${service.port}`]]),
-      ),
-    }),
-  );
+  // `--tls`: the variant committed as grpc-proxy-tls.conf, TLS to clients and mTLS to the replicas.
+  process.stdout.write(renderContainerProxyConfig(process.argv.includes('--tls')));
 }

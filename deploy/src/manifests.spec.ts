@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
-import { renderProxyConfig, supportsHttp2On } from '../nginx/nginx-config.cjs';
+import { renderContainerProxyConfig, renderProxyConfig, supportsHttp2On } from '../nginx/nginx-config.cjs';
 import { parseDockerfile, type Stage, stageEnv } from './support/dockerfile';
 
 // No container engine or cluster runs here: these check that the Dockerfiles, the compose file
@@ -12,6 +12,10 @@ import { parseDockerfile, type Stage, stageEnv } from './support/dockerfile';
 const root = join(__dirname, '..', '..');
 const k8sDir = join(__dirname, '..', 'k8s');
 const { services, gateway, proxy } = catalogue;
+
+/** Where every Deployment mounts its certificate's Secret, and the port kubelet probes in plaintext. */
+const TLS_DIR = '/etc/quartet/tls';
+const HEALTH_PORT = 8081;
 
 /** The drain (graceful-shutdown.ts): SHUTDOWN_GRACE_MS for running calls, then a second to flush statuses. */
 const FLUSH_MS = 1_000;
@@ -34,6 +38,14 @@ const find = (kind: string, name: string): Manifest => {
   return found;
 };
 const containerOf = (deployment: Manifest) => deployment.spec['template'].spec.containers[0];
+const expectTlsSecretMounted = (deployment: Manifest, secretName: string) => {
+  expect(containerOf(deployment).volumeMounts).toContainEqual({
+    name: 'tls',
+    mountPath: TLS_DIR,
+    readOnly: true,
+  });
+  expect(deployment.spec['template'].spec.volumes).toContainEqual({ name: 'tls', secret: { secretName } });
+};
 const envOf = (container: { env?: { name: string; value?: string }[] }) =>
   Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
 /** The gateway's variable for a backend's target (apps/gateway/src/backends/backend-list.ts). */
@@ -68,7 +80,10 @@ describe('Kubernetes manifests', () => {
 
     it('listens on its port, which its headless Service exposes', () => {
       const service = find('Service', app);
-      expect(container.ports).toEqual([{ name: 'grpc', containerPort: port }]);
+      expect(container.ports).toEqual([
+        { name: 'grpc', containerPort: port },
+        { name: 'health', containerPort: HEALTH_PORT },
+      ]);
       expect(service.spec['ports']).toEqual([
         { name: 'grpc', port, targetPort: 'grpc', appProtocol: 'grpc' },
       ]);
@@ -78,9 +93,27 @@ describe('Kubernetes manifests', () => {
       );
     });
 
-    it('is probed with grpc.health.v1: ready when its service serves, live when the server does', () => {
-      expect(container.readinessProbe.grpc).toEqual({ port, service: grpcService });
-      expect(container.livenessProbe.grpc).toEqual({ port });
+    it('is probed with grpc.health.v1 on its plaintext health port: ready when its service serves, live when the server does', () => {
+      expect(envOf(container)['HEALTH_PORT']).toBe(String(HEALTH_PORT));
+      expect(container.readinessProbe.grpc).toEqual({ port: HEALTH_PORT, service: grpcService });
+      expect(container.livenessProbe.grpc).toEqual({ port: HEALTH_PORT });
+    });
+
+    it('serves mTLS with the certificate cert-manager issues for its Service’s names', () => {
+      expect(envOf(container)).toMatchObject({
+        TLS_CERT_FILE: `${TLS_DIR}/tls.crt`,
+        TLS_KEY_FILE: `${TLS_DIR}/tls.key`,
+        TLS_CLIENT_CA_FILE: `${TLS_DIR}/ca.crt`,
+      });
+      expectTlsSecretMounted(deployment, `${app}-tls`);
+      const certificate = find('Certificate', `${app}-tls`);
+      expect(certificate.spec['dnsNames']).toEqual([
+        app,
+        `${app}.quartet.svc`,
+        `${app}.quartet.svc.cluster.local`,
+      ]);
+      expect(certificate.spec['usages']).toContain('server auth');
+      expect(certificate.spec['issuerRef'].name).toBe('quartet-ca-issuer');
     });
 
     it('is given the time its drain takes before it is killed', () => {
@@ -122,8 +155,10 @@ describe('Kubernetes manifests', () => {
   it('give the upload replicas one shared volume at the image’s UPLOAD_DIR', () => {
     const deployment = find('Deployment', 'upload');
     const uploadDir = stageEnv(dockerfileOf('upload').at(-1) as Stage)['UPLOAD_DIR'];
-    expect(containerOf(deployment).volumeMounts).toEqual([{ name: 'uploads', mountPath: uploadDir }]);
-    const claim = deployment.spec['template'].spec.volumes[0].persistentVolumeClaim.claimName;
+    expect(containerOf(deployment).volumeMounts).toContainEqual({ name: 'uploads', mountPath: uploadDir });
+    const claim = deployment.spec['template'].spec.volumes.find(
+      (volume: { name: string }) => volume.name === 'uploads',
+    ).persistentVolumeClaim.claimName;
     expect(find('PersistentVolumeClaim', claim).spec['accessModes']).toEqual(['ReadWriteMany']);
   });
 
@@ -135,6 +170,22 @@ describe('Kubernetes manifests', () => {
     }
     expect(container.ports).toEqual([{ name: 'http', containerPort: gateway.port }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+  });
+
+  it('give the gateway a client certificate from the CA the services check', () => {
+    const deployment = find('Deployment', 'gateway');
+    expect(envOf(containerOf(deployment))).toMatchObject({
+      GRPC_TLS_CA_FILE: `${TLS_DIR}/ca.crt`,
+      GRPC_TLS_CERT_FILE: `${TLS_DIR}/tls.crt`,
+      GRPC_TLS_KEY_FILE: `${TLS_DIR}/tls.key`,
+    });
+    expectTlsSecretMounted(deployment, 'gateway-client-tls');
+    const certificate = find('Certificate', 'gateway-client-tls');
+    expect(certificate.spec['usages']).toEqual(['client auth']);
+    expect(certificate.spec['issuerRef'].name).toBe('quartet-ca-issuer');
+    expect(find('Issuer', 'quartet-ca-issuer').spec['ca'].secretName).toBe(
+      find('Certificate', 'quartet-ca').spec['secretName'],
+    );
   });
 });
 
@@ -217,11 +268,17 @@ describe('compose file', () => {
     ]);
     expect(compose.services.proxy.ports).toEqual([`${proxy.port}:${proxy.port}`]);
     const committed = readFileSync(join(__dirname, '..', 'nginx', 'grpc-proxy.conf'), 'utf8');
-    const rendered = renderProxyConfig({
-      listen: `0.0.0.0:${proxy.port}`,
-      replicas: Object.fromEntries(services.map(({ app, port }) => [app, [`${app}:${port}`]])),
-    });
-    expect(committed).toBe(rendered);
+    expect(committed).toBe(renderContainerProxyConfig(false));
+  });
+
+  it('has a TLS variant of the proxy config, which is current: TLS to clients, mTLS to the replicas', () => {
+    const committed = readFileSync(join(__dirname, '..', 'nginx', 'grpc-proxy-tls.conf'), 'utf8');
+    expect(committed).toBe(renderContainerProxyConfig(true));
+    expect(committed).toMatch(/listen 0\.0\.0\.0:\d+ ssl;/);
+    for (const { app } of services) {
+      expect(committed).toContain(`grpc_pass grpcs://${app};\n        grpc_ssl_name ${app};`);
+    }
+    expect(committed).toContain('grpc_ssl_verify on;');
   });
 });
 

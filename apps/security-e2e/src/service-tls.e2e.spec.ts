@@ -17,6 +17,7 @@ import {
   testChannelCredentials,
   type TestCertificates,
 } from '@quartet/grpc-testing';
+import { healthClient } from '@quartet/grpc-client';
 import { TickerServiceDefinition } from '@quartet/proto';
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -71,7 +72,7 @@ describe('the four services over mTLS', () => {
     await Promise.all(
       SERVICES.map(async (name) => {
         services[name] = await spawnService(name, {
-          env: { ...serviceTlsEnv(certs), INSTANCE_ID: `${name}-tls` },
+          env: { ...serviceTlsEnv(certs), HEALTH_PORT: '0', INSTANCE_ID: `${name}-tls` },
         });
       }),
     );
@@ -87,12 +88,37 @@ describe('the four services over mTLS', () => {
     certs?.remove();
   });
 
+  const listening = (name: StyleService) =>
+    services[name].logs.find((entry) => (entry['message'] as { event?: string })?.event === 'listening')?.[
+      'message'
+    ] as { transport: string; healthAddress: string };
+
   it.each(SERVICES)('%s logs that it serves mTLS', (name) => {
-    const listening = services[name].logs.find(
-      (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-    );
-    expect(listening?.['message']).toMatchObject({ transport: 'mtls' });
+    expect(listening(name).transport).toBe('mtls');
   });
+
+  it.each(SERVICES)(
+    '%s answers plaintext health checks on its health port, and nothing else there',
+    async (name) => {
+      const { healthAddress } = listening(name);
+      const health = healthClient(healthAddress);
+      const plaintext = fourStyles({ ...addresses, [name]: healthAddress });
+      try {
+        const answer = await new Promise((resolve, reject) =>
+          health.check({ service: '' }, (error, response) =>
+            error ? reject(error) : resolve(response?.status),
+          ),
+        );
+        expect(answer).toBe('SERVING');
+        const refused = await plaintext.calls[name]();
+        expect(refused.code).toBe(status.PERMISSION_DENIED);
+        expect(refused.details).toMatch(/^this port answers grpc.health.v1 only/);
+      } finally {
+        health.close();
+        plaintext.close();
+      }
+    },
+  );
 
   it.each(SERVICES)('%s answers a grpc-js client with a certificate from the trusted CA', async (name) => {
     await succeeds(trusted.calls[name]);

@@ -70,9 +70,10 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     // Advertised in HTTP/2 SETTINGS: a client opening more streams has them refused.
     'grpc.max_concurrent_streams': config.maxConcurrentStreams,
   };
+  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
   const strategy = new GrpcServerStrategy(
     {
-      url: `${config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host}:${config.port}`,
+      url: `${host}:${config.port}`,
       package: [...new Set(serviceNames.map((name) => name.slice(0, name.lastIndexOf('.'))))],
       packageDefinition: grpcPackageDefinition(...options.services),
       onLoadPackageDefinition: (_definition, server) => {
@@ -82,11 +83,12 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     },
     serverOptions,
     serverCredentials(config, logger),
+    config.healthPort === undefined ? undefined : `${host}:${config.healthPort}`,
   );
   const app = await NestFactory.createMicroservice(options.module, { strategy, logger });
   app.useGlobalFilters(new GrpcStatusFilter());
   await app.listen();
-  const { server, port } = strategy.listening;
+  const { server, port, healthPort } = strategy.listening;
   health.setAll('SERVING');
   const address = `${config.host}:${port}`;
   logger.log({
@@ -95,6 +97,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     services: serviceNames,
     instance: config.instanceId,
     transport: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'plaintext',
+    ...(healthPort === undefined ? {} : { healthAddress: `${config.host}:${healthPort}` }),
   });
 
   let stopping: Promise<void> | undefined;

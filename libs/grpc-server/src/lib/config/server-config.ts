@@ -33,6 +33,11 @@ export interface ServerConfig {
    * read again, so that a rotated certificate is served without a restart. Plaintext when unset.
    */
   readonly tls?: ServerTls;
+  /**
+   * HEALTH_PORT: a second, plaintext port answering grpc.health.v1 and refusing every other
+   * call, for probes that speak no TLS (Kubernetes's). None when unset.
+   */
+  readonly healthPort?: number;
   /** LOG_FORMAT and LOG_LEVEL. */
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevelName;
@@ -60,6 +65,8 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     callIdleMs: reader.integer('CALL_IDLE_MS', 20_000, 100, 3_600_000),
     maxCallMs: reader.integer('MAX_CALL_MS', 3_600_000, 1_000, 86_400_000),
     tls: readServerTls(reader),
+    healthPort:
+      reader.optional('HEALTH_PORT') === undefined ? undefined : reader.integer('HEALTH_PORT', 0, 0, 65535),
     logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
     logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', [
       'fatal',

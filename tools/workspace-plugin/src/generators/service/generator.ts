@@ -70,10 +70,19 @@ function regenerate(root: string): void {
     cwd: root,
     stdio: 'inherit',
   });
-  const proxyConfig = execFileSync(process.execPath, [join(root, 'deploy/nginx/nginx-config.cjs')], {
-    cwd: root,
-  });
-  writeFileSync(join(root, 'deploy/nginx/grpc-proxy.conf'), proxyConfig);
+  for (const [file, flags] of [
+    ['grpc-proxy.conf', []],
+    ['grpc-proxy-tls.conf', ['--tls']],
+  ] as const) {
+    const proxyConfig = execFileSync(
+      process.execPath,
+      [join(root, 'deploy/nginx/nginx-config.cjs'), ...flags],
+      {
+        cwd: root,
+      },
+    );
+    writeFileSync(join(root, 'deploy/nginx', file), proxyConfig);
+  }
 }
 
 export default serviceGenerator;
