@@ -1,5 +1,6 @@
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
+import { verifiedUser } from '@quartet/grpc-server';
 import {
   type ChatRequest,
   type ChatResponse,
@@ -16,9 +17,9 @@ export class ChatController implements ChatServiceController {
 
   chat(
     requests: Observable<ChatRequest>,
-    _metadata: Metadata,
+    metadata: Metadata,
     call: ServerDuplexStream<ChatRequest, ChatResponse>,
   ): Observable<ChatResponse> {
-    return this.chats.chat(requests, call);
+    return this.chats.chat(requests, call, verifiedUser(metadata));
   }
 }

@@ -24,9 +24,11 @@ export class ChatService {
    * it, and the response stream carries the room's events for this member. A half-close
    * leaves the room once what is queued has been sent; an error, a cancel or a lost
    * connection leaves it at once. Either way the others see presence go offline. Bad
-   * input ends this member's stream with INVALID_ARGUMENT and touches no one else.
+   * input ends this member's stream with INVALID_ARGUMENT and touches no one else. When the
+   * call's token was verified, the member is its user: a join naming anyone else is
+   * PERMISSION_DENIED, and one naming no user joins as the token's.
    */
-  chat(requests: Observable<ChatRequest>, call: Writable): Observable<ChatResponse> {
+  chat(requests: Observable<ChatRequest>, call: Writable, signedInAs?: string): Observable<ChatResponse> {
     return new Observable<ChatResponse>((subscriber) => {
       let joined: { room: ChatRoom; member: ChatMember } | undefined;
       if (this.metrics.connectedMembers >= this.config.maxConnections) {
@@ -45,15 +47,22 @@ export class ChatService {
         if (!action) throw invalid('each message must carry join or post');
         if (action.$case === 'join') {
           if (joined) throw invalid('join must be sent once, as the first message');
-          const problem = joinProblem(action.value);
+          const join = { ...action.value, user: action.value.user || (signedInAs ?? '') };
+          if (signedInAs !== undefined && join.user !== signedInAs) {
+            throw rpcError(
+              status.PERMISSION_DENIED,
+              `you are signed in as ${JSON.stringify(signedInAs)} and cannot join as ${JSON.stringify(join.user)}`,
+            );
+          }
+          const problem = joinProblem(join);
           if (problem) throw invalid(problem);
-          const room = this.rooms.admit(action.value.room);
-          const member = new ChatMember(action.value.user, subscriber, call, this.config.maxBacklog, () => {
+          const room = this.rooms.admit(join.room);
+          const member = new ChatMember(join.user, subscriber, call, this.config.maxBacklog, () => {
             this.metrics.membersCutOff += 1;
             room.leave(member);
           });
           joined = { room, member };
-          room.join(member, action.value.sinceSeq);
+          room.join(member, join.sinceSeq);
           return;
         }
         if (!joined) throw invalid('the first message must be join, naming the room and user');

@@ -8,8 +8,10 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { authEnabled, TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
+import { authInterceptor } from './auth-interceptor';
 import { callLimitsInterceptor } from './call-limits';
 import type { ServerConfig } from './config/server-config';
 import { gracefulShutdown } from './graceful-shutdown';
@@ -59,7 +61,12 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   const metrics = new ServerMetrics();
   const serverOptions: ServerOptions = {
     // OpenCalls first, so that it stamps and logs the statuses the limits end calls with.
-    interceptors: [calls.interceptor, callLimitsInterceptor(config, metrics)],
+    // Auth last: a call refused for its size or its stall is refused before its token is checked.
+    interceptors: [
+      calls.interceptor,
+      callLimitsInterceptor(config, metrics),
+      authInterceptor(TokenVerifier.from(config.auth)),
+    ],
     // Also the bound after decompression: grpc-js stops inflating a message past it.
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 64 * 1024,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
@@ -97,6 +104,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     services: serviceNames,
     instance: config.instanceId,
     transport: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'plaintext',
+    callers: authEnabled(config.auth) ? 'bearer tokens' : 'anonymous',
     ...(healthPort === undefined ? {} : { healthAddress: `${config.host}:${healthPort}` }),
   });
 

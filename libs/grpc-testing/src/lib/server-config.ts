@@ -18,6 +18,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     maxCallMs: 3_600_000,
     logFormat: 'json',
     logLevel: 'error',
+    auth: {},
     ...overrides,
   };
 }

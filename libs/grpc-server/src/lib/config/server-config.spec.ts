@@ -91,4 +91,27 @@ describe(readServerConfig.name, () => {
   ])('refuses half a TLS set-up: %j', (env, problem) => {
     expect(() => read(env)).toThrow(problem);
   });
+
+  it('accepts anonymous calls unless a secret or an issuer is set', () => {
+    expect(read({}).auth).toEqual({});
+    expect(read({ AUTH_SECRET: 's'.repeat(32) }).auth.secret).toEqual(
+      new TextEncoder().encode('s'.repeat(32)),
+    );
+    expect(read({ AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'quartet-api' }).auth).toEqual({
+      issuer: 'https://id.example.com',
+      audience: 'quartet-api',
+    });
+  });
+
+  it.each([
+    [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET is 5 bytes; an HS256 key needs 32 or more'],
+    [{ AUTH_ISSUER: 'https://id.example.com' }, 'AUTH_ISSUER is set without AUTH_AUDIENCE'],
+    [
+      { AUTH_ISSUER: 'id.example.com', AUTH_AUDIENCE: 'a' },
+      'AUTH_ISSUER="id.example.com" is not an http(s) URL',
+    ],
+    [{ AUTH_JWKS_URL: 'https://id.example.com/keys' }, 'AUTH_JWKS_URL is set without AUTH_ISSUER'],
+  ])('refuses a token set-up that would not protect: %j', (env, problem) => {
+    expect(() => read(env)).toThrow(problem);
+  });
 });

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
+import type { AuthSettings } from '@quartet/auth';
 import type { ServerTls } from '@quartet/grpc-tls';
+import { readAuthSettings } from './auth-config';
 import { EnvReader } from './env-reader';
 
 export type LogFormat = 'json' | 'text';
@@ -38,6 +40,8 @@ export interface ServerConfig {
    * call, for probes that speak no TLS (Kubernetes's). None when unset.
    */
   readonly healthPort?: number;
+  /** AUTH_SECRET, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL: whose tokens calls must carry (see auth-config.ts). */
+  readonly auth: AuthSettings;
   /** LOG_FORMAT and LOG_LEVEL. */
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevelName;
@@ -67,6 +71,7 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     tls: readServerTls(reader),
     healthPort:
       reader.optional('HEALTH_PORT') === undefined ? undefined : reader.integer('HEALTH_PORT', 0, 0, 65535),
+    auth: readAuthSettings(reader),
     logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
     logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', [
       'fatal',
