@@ -18,8 +18,9 @@ export class ChatClient {
     socket.on('close', (code, reason) => (this.closed = { code, reason: String(reason) }));
   }
 
-  static open(url: string): Promise<ChatClient> {
-    const client = new ChatClient(new WebSocket(url));
+  /** Opens `url`, with `headers` on the handshake (`authorization`, `origin`, `cookie`). */
+  static open(url: string, headers: Record<string, string> = {}): Promise<ChatClient> {
+    const client = new ChatClient(new WebSocket(url, { headers }));
     return new Promise((resolve, reject) => {
       client.socket.once('open', () => resolve(client));
       client.socket.once('error', reject);
@@ -27,8 +28,11 @@ export class ChatClient {
   }
 
   /** Opens a handshake that must be refused; resolves with the HTTP status, headers and body. */
-  static refused(url: string): Promise<{ status: number; servedBy: unknown; body: unknown }> {
-    const socket = new WebSocket(url);
+  static refused(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; servedBy: unknown; body: unknown }> {
+    const socket = new WebSocket(url, { headers });
     return new Promise((resolve, reject) => {
       socket.once('open', () => reject(new Error('the handshake was accepted')));
       socket.once('error', () => undefined);

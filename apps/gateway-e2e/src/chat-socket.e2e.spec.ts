@@ -32,8 +32,10 @@ describe('/api/chat as a WebSocket', () => {
   });
 
   const url = (query: string) => `${gateway.url.replace('http', 'ws')}/api/chat?${query}`;
+  /** Joins as the query's `user`, signed in as that user. */
   const join = async (query: string) => {
-    const client = await ChatClient.open(url(query));
+    const user = new URLSearchParams(query).get('user') ?? 'tester';
+    const client = await ChatClient.open(url(query), await gateway.signedIn(user));
     clients.push(client);
     return client;
   };
@@ -102,13 +104,14 @@ describe('/api/chat as a WebSocket', () => {
   });
 
   it('refuses a handshake with bad query parameters or a join the service refuses, as HTTP JSON', async () => {
-    expect(await ChatClient.refused(url('room=lobby'))).toEqual({
+    const fay = await gateway.signedIn('fay');
+    expect(await ChatClient.refused(url('user=fay'), fay)).toEqual({
       status: 400,
       servedBy: undefined,
-      body: { error: { code: 'BAD_REQUEST', message: 'query parameter "user" is required, once' } },
+      body: { error: { code: 'BAD_REQUEST', message: 'query parameter "room" is required, once' } },
     });
-    expect(await ChatClient.refused(url('room=lobby&user=a&since=-3'))).toMatchObject({ status: 400 });
-    expect(await ChatClient.refused(url('room=No%20Spaces&user=fay'))).toEqual({
+    expect(await ChatClient.refused(url('room=lobby&since=-3'), fay)).toMatchObject({ status: 400 });
+    expect(await ChatClient.refused(url('room=No%20Spaces'), fay)).toEqual({
       status: 400,
       servedBy: 'chat-1',
       body: {
@@ -151,7 +154,7 @@ describe('/api/chat as a WebSocket', () => {
     console.info(
       `gateway: a WebSocket member that reads nothing is cut off after about ${posts} posts of 900 chars`,
     );
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(gateway.metricsUrl)).text();
     expect(sample(metrics, 'gateway_stream_pauses_total{route="/api/chat"}')).toBeGreaterThan(0);
     fast.send({ type: 'post', text: 'after' });
     await fast.next(isMessage('after'));
@@ -160,7 +163,10 @@ describe('/api/chat as a WebSocket', () => {
   it('ends a session at its deadline with an error frame', async () => {
     const short = await startTestGateway(addressesOf(services), { STREAM_DEADLINE_MS: '500' });
     try {
-      const ivy = await ChatClient.open(`${short.url.replace('http', 'ws')}/api/chat?room=late&user=ivy`);
+      const ivy = await ChatClient.open(
+        `${short.url.replace('http', 'ws')}/api/chat?room=late&user=ivy`,
+        await short.signedIn('ivy'),
+      );
       expect(await ivy.closedWith()).toEqual({ code: 1008, reason: 'DEADLINE_EXCEEDED' });
       expect(ivy.frames.at(-1)).toEqual({
         type: 'error',

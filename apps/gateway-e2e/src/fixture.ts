@@ -1,3 +1,4 @@
+import { signGuestToken } from '@quartet/auth';
 import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
 import { gatewayBackends, targetVariable } from '@quartet/service-catalogue';
 
@@ -8,18 +9,33 @@ export const BACKENDS = gatewayBackends();
 /** What a backend the test did not start is called at: nothing listens, so its calls fail fast. */
 const NOWHERE = '127.0.0.1:9';
 
+/** The key the test gateway signs guest sessions with, so that tests can mint their own. */
+export const TEST_AUTH_SECRET = 'gateway-e2e: the key the test gateway signs guest sessions with';
+
 /** The built gateway, running as its own process. */
 export interface TestGateway {
   readonly process: ServiceProcess;
   /** `http://127.0.0.1:<port>` as bound. */
   readonly url: string;
+  /** `http://127.0.0.1:<port>/metrics` on the metrics listener, apart from the API's port. */
+  readonly metricsUrl: string;
+  /** `Authorization: Bearer` of a guest session of `user` ('tester' unless named). */
+  signedIn(user?: string): Promise<{ authorization: string }>;
+  /** fetch() of a path on the gateway, signed in as `user`. */
+  fetch(path: string, init?: RequestInit, user?: string): Promise<Response>;
   stop(): Promise<void>;
+}
+
+/** A guest session token the test gateway accepts, as POST /api/session would make it. */
+export async function tokenFor(user: string, ttlSeconds = 3600): Promise<string> {
+  return (await signGuestToken(new TextEncoder().encode(TEST_AUTH_SECRET), user, ttlSeconds)).token;
 }
 
 /**
  * Starts the built gateway on an ephemeral loopback port, calling the given backends; `env`
  * sets any other of its variables (STREAM_DEADLINE_MS, ...). Unary calls get 2 s, not 5 s,
- * so that a test of a backend that is down fails fast.
+ * so that a test of a backend that is down fails fast; rates are not limited unless a test
+ * sets them, since tests make many calls as one user.
  */
 export async function startTestGateway(
   targets: Partial<Record<Backend, string>>,
@@ -28,15 +44,32 @@ export async function startTestGateway(
   const process = await spawnService('gateway', {
     env: {
       DEADLINE_MS: '2000',
+      AUTH_SECRET: TEST_AUTH_SECRET,
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      SESSIONS_PER_MINUTE: '1000000',
+      METRICS_PORT: '0',
       ...Object.fromEntries(
         BACKENDS.map((backend) => [targetVariable(backend), targets[backend] ?? NOWHERE]),
       ),
       ...env,
     },
   });
+  const url = `http://${process.address}`;
+  const listening = process.logs.find(
+    (entry) => (entry['message'] as { event?: string })?.event === 'listening',
+  );
+  const { metricsAddress } = listening?.['message'] as { metricsAddress: string };
+  const signedIn = async (user = 'tester') => ({ authorization: `Bearer ${await tokenFor(user)}` });
   return {
     process,
-    url: `http://${process.address}`,
+    url,
+    metricsUrl: `http://${metricsAddress}/metrics`,
+    signedIn,
+    fetch: async (path, init = {}, user) =>
+      fetch(`${url}${path}`, {
+        ...init,
+        headers: { ...(await signedIn(user)), ...(init.headers as object) },
+      }),
     stop: async () => void (await process.stop()),
   };
 }

@@ -54,18 +54,18 @@ describe('gateway calling every service over mTLS', () => {
   });
 
   it('greets (unary)', async () => {
-    const response = await fetch(`${gateway.url}/api/hello?name=tls`);
+    const response = await gateway.fetch('/api/hello?name=tls');
     expect(await response.json()).toEqual({ message: 'Hello tls' });
   });
 
   it('streams ticks (server streaming)', async () => {
-    const response = await fetch(`${gateway.url}/api/ticker/TLS?count=3&intervalMs=0`);
+    const response = await gateway.fetch('/api/ticker/TLS?count=3&intervalMs=0');
     const events = await readEvents(response);
     expect(events.map((event) => event.event)).toEqual(['message', 'message', 'message', 'end']);
   });
 
   it('uploads (client streaming)', async () => {
-    const response = await fetch(`${gateway.url}/api/uploads?name=tls.txt`, {
+    const response = await gateway.fetch('/api/uploads?name=tls.txt', {
       method: 'POST',
       body: 'over mTLS',
       duplex: 'half',
@@ -75,7 +75,10 @@ describe('gateway calling every service over mTLS', () => {
   });
 
   it('chats (bidirectional streaming)', async () => {
-    const member = await ChatClient.open(`${gateway.url.replace('http', 'ws')}/api/chat?room=tls&user=ann`);
+    const member = await ChatClient.open(
+      `${gateway.url.replace('http', 'ws')}/api/chat?room=tls`,
+      await gateway.signedIn('ann'),
+    );
     try {
       member.send({ type: 'post', text: 'sealed', clientId: 'a-1' });
       expect(await member.next((frame) => frame.type === 'message')).toMatchObject({

@@ -23,7 +23,7 @@ describe('gateway over the real services', () => {
     await stopAll(services ?? {});
   });
 
-  const get = (path: string) => fetch(`${gateway.url}${path}`);
+  const get = (path: string) => gateway.fetch(path);
 
   it('GET /api/hello greets through the greeter, naming the replica that answered', async () => {
     const response = await get('/api/hello?name=you');
@@ -83,10 +83,10 @@ describe('gateway over the real services', () => {
     }
   });
 
-  it('GET /metrics counts requests by route pattern and status, and calls by gRPC method and code', async () => {
+  it('GET /metrics, on its own listener, counts requests by route pattern and status, and calls by gRPC method and code', async () => {
     await get('/api/hello?name=metrics');
     await get('/api/hello?name=');
-    const response = await get('/metrics');
+    const response = await fetch(gateway.metricsUrl);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
@@ -104,6 +104,12 @@ describe('gateway over the real services', () => {
     ).toBeGreaterThan(0);
     expect(text).toContain(`grpc_client_handling_seconds_count{${sayHello},grpc_code="OK"}`);
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('does not serve /metrics on the public port', async () => {
+    const response = await get('/metrics');
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('process_resident_memory_bytes');
   });
 
   it('GET /healthz is 200 while the process runs', async () => {

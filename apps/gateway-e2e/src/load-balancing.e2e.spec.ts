@@ -18,7 +18,7 @@ function gatewayOver(replicas: readonly ServiceProcess[]): Promise<TestGateway> 
 }
 
 async function hello(gateway: TestGateway, name: string): Promise<Answer> {
-  const response = await fetch(`${gateway.url}/api/hello?name=${name}`);
+  const response = await gateway.fetch(`/api/hello?name=${name}`);
   await response.arrayBuffer();
   return { status: response.status, servedBy: response.headers.get('x-served-by') ?? '-' };
 }

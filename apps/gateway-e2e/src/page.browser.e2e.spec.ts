@@ -64,8 +64,22 @@ describe('the web page in Chromium', () => {
     return page;
   }
 
-  it('greets, watches ticks arrive, uploads a file and shows its digest', async () => {
+  /** Signs in as a guest through the sign-in bar; resolves with the user the gateway made of `name`. */
+  async function signIn(page: Page, name: string): Promise<string> {
+    await page.fill('#session-form input[name=user]', name);
+    await page.click('#session-toggle');
+    await page.waitForFunction(() =>
+      document.querySelector('#session-status')?.textContent?.startsWith('Signed in as '),
+    );
+    const status = (await page.textContent('#session-status')) ?? '';
+    return status.slice('Signed in as '.length, -1);
+  }
+
+  it('signs in, greets, watches ticks arrive, uploads a file and shows its digest', async () => {
     const page = await openPage();
+    expect(await signIn(page, 'Ada')).toMatch(/^Ada-[a-z2-9]{5}$/);
+    // The session is an HttpOnly cookie: the page's scripts cannot read the token.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
 
     await page.fill('#greet-form input[name=name]', 'Ada');
     await page.click('#greet-form button');
@@ -101,9 +115,8 @@ describe('the web page in Chromium', () => {
   it('lets two browser tabs chat, with presence, escaped text and history after rejoining', async () => {
     const ann = await openPage();
     const bob = await openPage({ width: 390, height: 844 });
-    const joinAs = async (page: Page, user: string) => {
+    const joinRoom = async (page: Page) => {
       await page.fill('#chat-join input[name=room]', 'browsers');
-      await page.fill('#chat-join input[name=user]', user);
       await page.click('#chat-toggle');
       await page.waitForFunction(
         () => !document.querySelector<HTMLInputElement>('#chat-post input')?.disabled,
@@ -116,10 +129,13 @@ describe('the web page in Chromium', () => {
     const lines = (page: Page) =>
       page.$$eval('#chat-messages li .text', (items) => items.map((i) => i.textContent));
 
-    await joinAs(ann, 'ann');
-    await joinAs(bob, 'bob');
+    const annUser = await signIn(ann, 'ann');
+    const bobUser = await signIn(bob, 'bob');
+    await joinRoom(ann);
+    await joinRoom(bob);
     await ann.waitForFunction(
-      () => document.querySelector('#chat-members')?.textContent === 'Here: ann, bob',
+      (expected) => document.querySelector('#chat-members')?.textContent === expected,
+      `Here: ${annUser}, ${bobUser}`,
     );
 
     const attack = '<img src=x onerror="document.title=\'owned\'">';
@@ -133,7 +149,10 @@ describe('the web page in Chromium', () => {
     await bob.screenshot({ path: join(SCREENSHOTS, 'page-phone.png'), fullPage: true });
 
     await bob.click('#chat-toggle');
-    await ann.waitForFunction(() => document.querySelector('#chat-members')?.textContent === 'Here: ann');
+    await ann.waitForFunction(
+      (expected) => document.querySelector('#chat-members')?.textContent === expected,
+      `Here: ${annUser}`,
+    );
     await say(ann, 'while you were away');
     await bob.click('#chat-toggle');
     await bob.waitForFunction(() => document.querySelectorAll('#chat-messages li').length === 3);

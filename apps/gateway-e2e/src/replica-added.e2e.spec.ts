@@ -8,6 +8,7 @@ import {
   startPrivateNetwork,
 } from '@quartet/grpc-testing';
 import { defaultPort } from '@quartet/service-catalogue';
+import { TEST_AUTH_SECRET, tokenFor } from './fixture';
 
 // Scale-out as on Kubernetes: the gateway's target is a DNS name with an address per replica
 // (a headless Service), every replica listens on the same port at its own address, and a
@@ -28,15 +29,15 @@ const PROMISED_MS = MAX_CONNECTION_AGE_MS + 10_000;
 const PROBE_CALLS = 3_000;
 const PROBE_CALLS_PER_SECOND = 100;
 
-/** Calls `url` at a fixed rate from inside the network, printing each answer as a JSON line. */
+/** Calls `url` at a fixed rate from inside the network, signed in, printing each answer as a JSON line. */
 const PROBE = `
-const [url, count, perSecond] = process.argv.slice(1);
+const [url, count, perSecond, authorization] = process.argv.slice(1);
 const started = Date.now();
 (async () => {
   for (let i = 0; i < Number(count); i += 1) {
     const due = started + (i * 1000) / Number(perSecond);
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-    fetch(url).then(
+    fetch(url, { headers: { authorization } }).then(
       async (response) => {
         await response.arrayBuffer();
         console.log(JSON.stringify({ status: response.status, servedBy: response.headers.get('x-served-by') }));
@@ -85,7 +86,15 @@ describe('a replica added behind a DNS name', () => {
     const target = `dns:///${NAME}:${PORT}`;
     const gateway = await spawnService('gateway', {
       network,
-      env: { GREETER_TARGET: target, TICKER_TARGET: target, UPLOAD_TARGET: target, CHAT_TARGET: target },
+      env: {
+        GREETER_TARGET: target,
+        TICKER_TARGET: target,
+        UPLOAD_TARGET: target,
+        CHAT_TARGET: target,
+        AUTH_SECRET: TEST_AUTH_SECRET,
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        METRICS_PORT: '0',
+      },
     });
     processes.push(gateway);
 
@@ -95,6 +104,7 @@ describe('a replica added behind a DNS name', () => {
       `http://${gateway.address}/api/hello?name=probe`,
       String(PROBE_CALLS),
       String(PROBE_CALLS_PER_SECOND),
+      `Bearer ${await tokenFor('probe')}`,
     ]);
     const probe = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const probeExited = new Promise((resolve) => probe.once('exit', resolve));

@@ -29,12 +29,15 @@ export async function readEvents(
 }
 
 /** Sends a GET over a raw socket and then reads nothing at all: a client that stalled. */
-export function stalledGet(url: string): Promise<Socket> {
+export function stalledGet(url: string, headers: Record<string, string> = {}): Promise<Socket> {
   const { hostname, port, pathname, search } = new URL(url);
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) }, () => {
       socket.write(
-        `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
+        `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n${extra}\r\n`,
       );
       socket.pause();
       resolve(socket);

@@ -27,8 +27,8 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
     await stopAll(services ?? {});
   });
 
-  const get = (path: string, init?: RequestInit) => fetch(`${gateway.url}${path}`, init);
-  const metrics = async () => (await get('/metrics')).text();
+  const get = (path: string, init?: RequestInit) => gateway.fetch(path, init);
+  const metrics = async () => (await fetch(gateway.metricsUrl)).text();
 
   it('streams `count` ticks as JSON events, then an end event, naming the replica', async () => {
     const response = await get('/api/ticker/ACME?count=3&intervalMs=0');
@@ -89,7 +89,7 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
 
   it('pauses the ticker while a client reads nothing, so nothing piles up in the gateway', async () => {
     const before = await metrics();
-    const socket = await stalledGet(`${gateway.url}/api/ticker/SLOW?intervalMs=0`);
+    const socket = await stalledGet(`${gateway.url}/api/ticker/SLOW?intervalMs=0`, await gateway.signedIn());
     try {
       let held = -1;
       await eventually(
@@ -120,7 +120,7 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
   it('ends a stream at its deadline with an error event', async () => {
     const short = await startTestGateway(addressesOf(services), { STREAM_DEADLINE_MS: '300' });
     try {
-      const response = await fetch(`${short.url}/api/ticker/LATE?intervalMs=50`);
+      const response = await short.fetch('/api/ticker/LATE?intervalMs=50');
       expect(response.status).toBe(200);
       const events = await readEvents(response);
       expect(events.length).toBeGreaterThan(1);

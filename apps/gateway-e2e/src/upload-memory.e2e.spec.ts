@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
+import { TEST_AUTH_SECRET, tokenFor } from './fixture';
 
 const MiB = 1024 * 1024;
 // GATEWAY_UPLOAD_MIB=512 measures the figure the README quotes.
@@ -31,6 +32,8 @@ describe('the built gateway during a large upload', () => {
         GREETER_TARGET: unused,
         TICKER_TARGET: unused,
         CHAT_TARGET: unused,
+        AUTH_SECRET: TEST_AUTH_SECRET,
+        METRICS_PORT: '0',
       },
     });
   }, 30_000);
@@ -51,10 +54,11 @@ describe('the built gateway during a large upload', () => {
     let peak = atRest;
     const sampler = setInterval(() => (peak = Math.max(peak, residentMiB(pid))), 25);
     const chunk = randomBytes(MiB);
+    const authorization = `Bearer ${await tokenFor('uploader')}`;
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const body = request(`http://${gateway.address}/api/uploads?name=${name}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': mib * MiB },
+        headers: { 'content-type': 'application/octet-stream', 'content-length': mib * MiB, authorization },
       });
       body.once('response', (response) => {
         response.resume();

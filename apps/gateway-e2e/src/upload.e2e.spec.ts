@@ -36,9 +36,13 @@ function filesUnder(dir: string): string[] {
 function pushUntilStalled(
   url: string,
   totalBytes: number,
+  signedIn: Record<string, string>,
 ): Promise<{ accepted: number; abort(): void; status: Promise<number | undefined> }> {
   const chunk = randomBytes(64 * 1024);
-  const body = request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } });
+  const body = request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', ...signedIn },
+  });
   const status = new Promise<number | undefined>((resolve) => {
     body.once('response', (response) => resolve(response.statusCode));
     body.once('error', () => resolve(undefined));
@@ -80,7 +84,7 @@ describe('POST /api/uploads', () => {
   });
 
   const post = (query: string, body: RequestInit['body'], headers: Record<string, string> = {}) =>
-    fetch(`${gateway.url}/api/uploads${query}`, {
+    gateway.fetch(`/api/uploads${query}`, {
       method: 'POST',
       body,
       headers,
@@ -147,7 +151,11 @@ describe('POST /api/uploads', () => {
 
   it('leaves no file, not even a partial one, when the client aborts mid-upload', async () => {
     const before = filesUnder(uploadDir);
-    const sending = await pushUntilStalled(`${gateway.url}/api/uploads?name=aborted.bin`, 5 * MiB);
+    const sending = await pushUntilStalled(
+      `${gateway.url}/api/uploads?name=aborted.bin`,
+      5 * MiB,
+      await gateway.signedIn(),
+    );
     expect(sending.accepted).toBe(5 * MiB);
     await eventually(() => filesUnder(uploadDir).length > before.length, {
       what: 'the partial file to appear',
@@ -195,7 +203,11 @@ describe('POST /api/uploads to a backend that stops reading', () => {
   // A paused socket cannot see its peer leave (that takes a read), so a sender that gives up
   // on a stalled upload is let go by the stream deadline: the call ends, the sender gets 504.
   it('slows the sender down to what the backend takes, until the stream deadline', async () => {
-    const sending = await pushUntilStalled(`${gateway.url}/api/uploads?name=stalled.bin`, 256 * MiB);
+    const sending = await pushUntilStalled(
+      `${gateway.url}/api/uploads?name=stalled.bin`,
+      256 * MiB,
+      await gateway.signedIn(),
+    );
     console.info(
       `gateway: a backend that reads nothing stops the sender after ${(sending.accepted / MiB).toFixed(1)} MiB`,
     );

@@ -1,6 +1,7 @@
 import { parseTarget } from '@quartet/grpc-client';
 import { EnvReader, type Environment, readServerConfig } from '@quartet/grpc-server';
 import type { ClientTls } from '@quartet/grpc-tls';
+import { type GatewayAuth, readGatewayAuth } from './auth/auth-config';
 import { defaultPort, localTarget, targetVariable } from '@quartet/service-catalogue';
 import { type Backend, BACKENDS } from './backends/backend-list';
 
@@ -27,6 +28,10 @@ export interface GatewayConfig {
   readonly logFormat: 'json' | 'text';
   /** The limits a client meets at the gateway (see README, Limits). */
   readonly limits: GatewayLimits;
+  /** Who may call the API, and what each user may use (see README, Security). */
+  readonly auth: GatewayAuth;
+  /** METRICS_HOST and METRICS_PORT: the Prometheus endpoint's own listener, loopback by default. */
+  readonly metrics: { readonly host: string; readonly port: number };
 }
 
 export interface GatewayLimits {
@@ -50,13 +55,16 @@ export interface GatewayLimits {
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
 
+/** Where Prometheus scrapes the gateway by default: the port OpenTelemetry's Prometheus exporter uses. */
+const DEFAULT_METRICS_PORT = 9464;
+
 /**
  * The gateway's settings from its environment; throws a ConfigError naming every bad variable.
  * `defaultWebRoot` is where the build put the page: `dist/apps/web`, beside the gateway's bundle.
  */
 export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): GatewayConfig {
   const reader = new EnvReader(env);
-  const { host, port, logFormat } = readServerConfig(reader, defaultPort('gateway'));
+  const { host, port, logFormat, auth: tokens } = readServerConfig(reader, defaultPort('gateway'));
   const targets = {} as Record<Backend, string>;
   for (const backend of BACKENDS) {
     const variable = targetVariable(backend);
@@ -85,8 +93,25 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
       `MAX_STREAMS_PER_CLIENT=${limits.maxStreamsPerClient} is over MAX_STREAMS=${limits.maxStreams}`,
     );
   }
+  const auth = readGatewayAuth(reader, tokens);
+  const metrics = {
+    host: reader.string('METRICS_HOST', '127.0.0.1'),
+    port: reader.integer('METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65535),
+  };
   reader.done();
-  return { host, port, targets, grpcTls, deadlineMs, streamDeadlineMs, webRoot, logFormat, limits };
+  return {
+    host,
+    port,
+    targets,
+    grpcTls,
+    deadlineMs,
+    streamDeadlineMs,
+    webRoot,
+    logFormat,
+    limits,
+    auth,
+    metrics,
+  };
 }
 
 function readClientTls(reader: EnvReader): ClientTls | undefined {

@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { Authenticator } from './auth/authenticator';
+import { SessionController } from './auth/session.controller';
 import { Backends } from './backends/backends';
 import { ChatSocketServer } from './chat/chat-socket.server';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
@@ -7,8 +9,9 @@ import { HealthController } from './health/health.controller';
 import { HelloController } from './hello/hello.controller';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { ClientStreams } from './limits/client-streams';
+import { UploadQuota } from './limits/upload-quota';
 import { GatewayMetrics } from './metrics/gateway-metrics';
-import { MetricsController } from './metrics/metrics.controller';
+import { MetricsListener } from './metrics/metrics-listener';
 import { TickerController } from './ticker/ticker.controller';
 import { UploadController } from './upload/upload.controller';
 import { WebPage } from './web/web-page';
@@ -24,7 +27,7 @@ export class GatewayModule {
         TickerController,
         UploadController,
         HealthController,
-        MetricsController,
+        SessionController,
         WebPageController,
       ],
       providers: [
@@ -32,6 +35,9 @@ export class GatewayModule {
         GatewayMetrics,
         Backends,
         ClientStreams,
+        Authenticator,
+        UploadQuota,
+        MetricsListener,
         ChatSocketServer,
         WebPage,
         { provide: APP_FILTER, useClass: HttpErrorsFilter },

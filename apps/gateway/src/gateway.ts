@@ -1,10 +1,14 @@
 import { ConsoleLogger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Authenticator } from './auth/authenticator';
+import { requireSignIn, SESSION_ROUTE } from './auth/sign-in.hook';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { closeAfterUnreadBodies, limitedHttpServer } from './limits/http-limits';
+import { limitRequestRates } from './limits/rate-limits';
 import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsListener } from './metrics/metrics-listener';
 import { recordHttpMetrics } from './metrics/http-metrics.hook';
 import { UPLOAD_ROUTE } from './upload/upload.controller';
 
@@ -12,6 +16,8 @@ export interface RunningGateway {
   readonly app: INestApplication;
   /** `http://host:port` as bound. */
   readonly url: string;
+  /** `host:port` of the Prometheus endpoint's own listener. */
+  readonly metricsAddress: string;
 }
 
 /** Starts the gateway on Fastify (see README: chosen for its throughput and streaming API). */
@@ -31,12 +37,15 @@ export async function startGateway(
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
   recordHttpMetrics(fastify, app.get(GatewayMetrics));
-  closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE]);
+  requireSignIn(fastify, app.get(Authenticator));
+  await limitRequestRates(app, config.auth);
+  closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE, SESSION_ROUTE]);
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  logger.log({ event: 'listening', address: `${config.host}:${port}`, url });
-  return { app, url };
+  const metricsAddress = await app.get(MetricsListener).listen();
+  logger.log({ event: 'listening', address: `${config.host}:${port}`, url, metricsAddress });
+  return { app, url, metricsAddress };
 }

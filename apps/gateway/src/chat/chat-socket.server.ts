@@ -4,6 +4,7 @@ import { type ClientDuplexStream, Metadata, type ServiceError } from '@grpc/grpc
 import {
   BadRequestException,
   type BeforeApplicationShutdown,
+  ForbiddenException,
   Inject,
   Injectable,
   type OnApplicationBootstrap,
@@ -12,6 +13,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { CHAT_ROOM_HEADER, type ChatRequest, type ChatResponse, SERVED_BY_HEADER } from '@quartet/proto';
 import { parse as parseQuery } from 'node:querystring';
 import { WebSocketServer } from 'ws';
+import { Authenticator, isRefusal } from '../auth/authenticator';
+import { type Caller, callerMetadata } from '../auth/caller';
+import { trustedOrigin } from '../auth/origin-check';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { servedByOf } from '../http/grpc-call';
@@ -27,9 +31,12 @@ import { handshakeProblem } from './websocket-handshake';
 const ROUTE = '/api/chat';
 
 /**
- * `/api/chat?room=&user=&since=` as a WebSocket. The handshake waits for the chat service
- * to accept the join, so that a refused join is an ordinary HTTP error (400 with the JSON
- * body) and an accepted one carries `x-served-by` like every other response.
+ * `/api/chat?room=&since=` as a WebSocket, for the signed-in user (the session cookie, as a
+ * browser sends it, or a bearer token); `user=`, when given, must be that user. The handshake
+ * waits for the chat service to accept the join, so that a refused join is an ordinary HTTP
+ * error (400 with the JSON body) and an accepted one carries `x-served-by` like every other
+ * response. A handshake from a page of another origin is refused (403): a cookie alone must
+ * not let a foreign page chat as the user.
  */
 @Injectable()
 export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -46,6 +53,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
     private readonly streams: ClientStreams,
+    private readonly authenticator: Authenticator,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -56,8 +64,9 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     });
     this.adapterHost.httpAdapter
       .getHttpServer()
-      .on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-        this.upgrade(request, socket, head),
+      .on(
+        'upgrade',
+        (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(request, socket, head),
       );
     // A browser that vanished without closing answers no ping: it is dropped within two intervals.
     this.heartbeat = setInterval(() => {
@@ -70,7 +79,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     for (const session of this.sessions) session.shutDown();
   }
 
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const started = performance.now();
     const record = (statusCode: number) =>
       this.metrics.recordRequest('GET', ROUTE, statusCode, (performance.now() - started) / 1000);
@@ -97,15 +106,36 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       );
       return;
     }
+    if (!trustedOrigin(request.headers, this.config.auth.allowedOrigins)) {
+      record(403);
+      answerUpgrade(socket, 403, {
+        error: {
+          code: 'PERMISSION_DENIED',
+          message: `pages from ${request.headers.origin} may not chat here`,
+        },
+      });
+      return;
+    }
+    const caller = await this.authenticator.authenticate(request.headers);
+    if (isRefusal(caller)) {
+      record(caller.status);
+      answerUpgrade(socket, caller.status, { error: { code: caller.code, message: caller.message } });
+      return;
+    }
     let join: { room: string; user: string; sinceSeq: bigint };
     try {
       const query = parseQuery(url.search.slice(1));
       join = {
         room: requiredParam(query, 'room'),
-        user: requiredParam(query, 'user'),
+        user: optionalUser(query, caller),
         sinceSeq: BigInt(wholeNumberParam(query, 'since', 0, Number.MAX_SAFE_INTEGER)),
       };
     } catch (error) {
+      if (error instanceof ForbiddenException) {
+        record(403);
+        answerUpgrade(socket, 403, { error: { code: 'PERMISSION_DENIED', message: error.message } });
+        return;
+      }
       record(400);
       const message = error instanceof BadRequestException ? error.message : String(error);
       answerUpgrade(socket, 400, { error: { code: 'BAD_REQUEST', message } });
@@ -117,7 +147,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       answerUpgrade(socket, 429, { error: { code: 'RESOURCE_EXHAUSTED', message: refusal.message } });
       return;
     }
-    this.join(request, socket, head, join, started, record);
+    this.join(request, socket, head, caller, join, started, record);
   }
 
   /**
@@ -130,11 +160,12 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     request: IncomingMessage,
     socket: Duplex,
     head: Buffer,
+    caller: Caller,
     join: { room: string; user: string; sinceSeq: bigint },
     started: number,
     record: (statusCode: number) => void,
   ): void {
-    const metadata = new Metadata();
+    const metadata = callerMetadata(caller);
     // A header carries printable ASCII only; any other room name is the chat service's to refuse.
     if (/^[\x20-\x7e]+$/.test(join.room)) metadata.set(CHAT_ROOM_HEADER, join.room);
     const call = this.backends.chat.chat(metadata, {
@@ -187,4 +218,16 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       this.sessions.add(session);
     });
   }
+}
+
+/** The member's user: the caller's; a `user` parameter, when sent, must name the same. */
+function optionalUser(query: ReturnType<typeof parseQuery>, caller: Caller): string {
+  const asked = query['user'];
+  if (asked === undefined) return caller.user;
+  if (asked !== caller.user) {
+    throw new ForbiddenException(
+      `you are signed in as ${JSON.stringify(caller.user)} and cannot chat as ${JSON.stringify(asked)}`,
+    );
+  }
+  return caller.user;
 }

@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { SERVED_BY_HEADER } from '@quartet/proto';
@@ -16,6 +17,7 @@ export class HelloController {
   @Get()
   async hello(
     @Query('name') name: unknown,
+    @SignedIn() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ message: string }> {
     if (typeof name !== 'string') throw new BadRequestException('query parameter "name" is required, once');
@@ -23,6 +25,7 @@ export class HelloController {
     const { response, servedBy } = await callUnary(
       greeter.sayHello.bind(greeter),
       { name },
+      callerMetadata(caller),
       this.config.deadlineMs,
     );
     if (servedBy) void reply.header(SERVED_BY_HEADER, servedBy);

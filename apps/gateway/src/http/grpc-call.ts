@@ -45,11 +45,12 @@ type UnaryMethod<Req, Res> = (
 export function callUnary<Req, Res>(
   method: UnaryMethod<Req, Res>,
   request: Req,
+  metadata: Metadata,
   deadlineMs: number,
 ): Promise<{ response: Res; servedBy: string | undefined }> {
   return new Promise((resolve, reject) => {
     let servedBy: string | undefined;
-    const call = method(request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => {
+    const call = method(request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
       if (error) reject(GrpcCallError.from(error, servedBy));
       else resolve({ response: response as Res, servedBy });
     });

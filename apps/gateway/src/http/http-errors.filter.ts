@@ -47,11 +47,15 @@ function codeFor(httpStatus: number): string {
     (
       {
         400: 'BAD_REQUEST',
+        401: 'UNAUTHENTICATED',
+        403: 'PERMISSION_DENIED',
         404: 'NOT_FOUND',
         405: 'METHOD_NOT_ALLOWED',
         408: 'REQUEST_TIMEOUT',
         413: 'PAYLOAD_TOO_LARGE',
+        415: 'UNSUPPORTED_MEDIA_TYPE',
         429: 'RESOURCE_EXHAUSTED',
+        503: 'UNAVAILABLE',
       } as Record<number, string>
     )[httpStatus] ?? `HTTP_${httpStatus}`
   );

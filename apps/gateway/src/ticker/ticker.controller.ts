@@ -1,6 +1,6 @@
-import { Metadata } from '@grpc/grpc-js';
 import { Controller, Get, HttpException, HttpStatus, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { type Query as QueryParams, wholeNumberParam } from '../http/query';
@@ -27,6 +27,7 @@ export class TickerController {
   watch(
     @Param('symbol') symbol: string,
     @Query() query: QueryParams,
+    @SignedIn() caller: Caller,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): void {
@@ -35,7 +36,7 @@ export class TickerController {
     const refusal = this.streams.open(request.raw, reply.raw);
     if (refusal) throw new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
     reply.hijack();
-    const call = this.backends.ticker.watch({ symbol, count, intervalMs }, new Metadata(), {
+    const call = this.backends.ticker.watch({ symbol, count, intervalMs }, callerMetadata(caller), {
       deadline: Date.now() + this.config.streamDeadlineMs,
     });
     relayServerSentEvents(call, reply.raw, {

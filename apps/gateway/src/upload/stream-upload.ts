@@ -12,6 +12,9 @@ export interface StreamUploadOptions {
   readonly rate: BodyRateLimits;
   /** Runs when the body is dropped for arriving too slowly. */
   onTooSlow(): void;
+  /** Takes each piece of the body from the user's quota; false ends the upload with `overQuota`. */
+  take(bytes: number): boolean;
+  overQuota(): HttpException;
 }
 
 /** The contract's largest chunk message. */
@@ -22,33 +25,31 @@ export interface StreamUploadOptions {
  * falls behind, the call's write buffer fills, the body is paused, and TCP flow control
  * slows the sender. A client that goes away before the end cancels the call, and the
  * backend then keeps nothing. A too-large upload is 413 (the backend's RESOURCE_EXHAUSTED);
- * a body trickled slower than the minimum rate is 408, and the backend keeps nothing of it.
+ * a body trickled slower than the minimum rate is 408, and one past the user's quota 413;
+ * the backend keeps nothing of either.
  */
 export function streamUpload(
   client: GrpcClient<typeof UploadServiceDefinition>,
   body: IncomingMessage,
+  metadata: Metadata,
   info: FileInfo,
   options: StreamUploadOptions,
 ): Promise<{ response: UploadResponse; servedBy: string | undefined }> {
   return new Promise((resolve, reject) => {
     let servedBy: string | undefined;
     let settled = false;
-    let tooSlow: HttpException | undefined;
-    const call = client.upload(
-      new Metadata(),
-      { deadline: Date.now() + options.deadlineMs },
-      (error, response) => {
-        settled = true;
-        stopGuard();
-        body.off('data', forward);
-        if (tooSlow) reject(tooSlow);
-        else if (error) reject(GrpcCallError.from(error, servedBy, { [status.RESOURCE_EXHAUSTED]: 413 }));
-        else resolve({ response: response as UploadResponse, servedBy });
-      },
-    );
+    let refusal: HttpException | undefined;
+    const call = client.upload(metadata, { deadline: Date.now() + options.deadlineMs }, (error, response) => {
+      settled = true;
+      stopGuard();
+      body.off('data', forward);
+      if (refusal) reject(refusal);
+      else if (error) reject(GrpcCallError.from(error, servedBy, { [status.RESOURCE_EXHAUSTED]: 413 }));
+      else resolve({ response: response as UploadResponse, servedBy });
+    });
     const stopGuard = guardBodyRate(body, options.rate, (received) => {
       options.onTooSlow();
-      tooSlow = new HttpException(
+      refusal = new HttpException(
         `the body arrived at ${Math.round((received * 1000) / options.rate.windowMs)} bytes/s; ` +
           `the least accepted is ${options.rate.minBytesPerSecond}`,
         HttpStatus.REQUEST_TIMEOUT,
@@ -59,7 +60,12 @@ export function streamUpload(
     call.on('drain', () => body.resume());
 
     function forward(data: Buffer): void {
-      if (settled) return;
+      if (settled || refusal) return;
+      if (!options.take(data.length)) {
+        refusal = options.overQuota();
+        call.cancel();
+        return;
+      }
       let writable = true;
       for (let offset = 0; offset < data.length; offset += UPLOAD_MAX_CHUNK_BYTES) {
         const chunk = data.subarray(offset, offset + UPLOAD_MAX_CHUNK_BYTES);

@@ -11,11 +11,14 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SERVED_BY_HEADER } from '@quartet/proto';
+import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
+import { trustedOrigin } from '../auth/origin-check';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { type Query as QueryParams, requiredParam } from '../http/query';
 import { uploadJson } from '../http/wire-json';
 import { ClientStreams } from '../limits/client-streams';
+import { UploadQuota } from '../limits/upload-quota';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { streamUpload } from './stream-upload';
 
@@ -27,6 +30,7 @@ export class UploadController {
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
     private readonly streams: ClientStreams,
+    private readonly quota: UploadQuota,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -35,23 +39,34 @@ export class UploadController {
    * `{id, name, size, chunks, sha256}`. A Content-Length, when sent, is the declared size
    * the backend checks the bytes against. A body that arrives slower than
    * BODY_MIN_BYTES_PER_SECOND is answered 408 and its upload dropped. An upload holds one
-   * of its client's stream slots while it runs; past the limit it is answered 429.
+   * of its client's stream slots while it runs; past the limit it is answered 429. An upload
+   * from a page of another origin is 403; one past the user's UPLOAD_QUOTA_BYTES is 413.
    */
   @Post()
   @HttpCode(201)
   async upload(
     @Query() query: QueryParams,
+    @SignedIn() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReturnType<typeof uploadJson>> {
     const length = request.headers['content-length'];
+    let taken = 0;
     try {
+      if (!trustedOrigin(request.headers, this.config.auth.allowedOrigins)) {
+        throw new HttpException(
+          `pages from ${request.headers.origin} may not upload here`,
+          HttpStatus.FORBIDDEN,
+        );
+      }
       const name = requiredParam(query, 'name');
+      if (length !== undefined && Number(length) > this.quota.left(caller.user)) throw this.overQuota(caller);
       const refusal = this.streams.open(request.raw, reply.raw);
       if (refusal) throw new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
       const { response, servedBy } = await streamUpload(
         this.backends.upload,
         request.raw,
+        callerMetadata(caller),
         {
           name,
           contentType: request.headers['content-type'] ?? 'application/octet-stream',
@@ -64,14 +79,28 @@ export class UploadController {
             windowMs: this.config.limits.bodyRateWindowMs,
           },
           onTooSlow: () => this.metrics.refused('body_rate'),
+          take: (bytes) => {
+            if (!this.quota.take(caller.user, bytes)) return false;
+            taken += bytes;
+            return true;
+          },
+          overQuota: () => this.overQuota(caller),
         },
       );
       if (servedBy) void reply.header(SERVED_BY_HEADER, servedBy);
       return uploadJson(response);
     } catch (error) {
+      this.quota.giveBack(caller.user, taken);
       // The rest of a refused body is not worth reading: answer, then close the connection.
       if (!request.raw.complete) void reply.header('connection', 'close');
       throw error;
     }
+  }
+
+  private overQuota(caller: Caller): HttpException {
+    return new HttpException(
+      `${caller.user} has ${this.quota.left(caller.user)} bytes left of the ${this.quota.limit}-byte upload quota`,
+      HttpStatus.PAYLOAD_TOO_LARGE,
+    );
   }
 }

@@ -4,17 +4,17 @@ import { byId, element, say } from './dom';
 // The chat service's own rules, checked here so that a person sees why before joining:
 // a refused WebSocket handshake tells the browser nothing of the reason.
 const ROOM = /^[a-z0-9_-]{1,32}$/;
-const USER = /^[A-Za-z0-9._-]{1,32}$/;
 const RETRY_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
 type Frame =
   | ({ type: 'message' } & ChatLine)
-  | { type: 'joined'; members: string[]; lastSeq: number }
+  | { type: 'joined'; user: string; members: string[]; lastSeq: number }
   | { type: 'presence'; user: string; online: boolean }
   | { type: 'error'; error: { code: string; message: string } };
 
 /**
- * The chat card: /api/chat as a WebSocket. A dropped connection reconnects with
+ * The chat card: /api/chat as a WebSocket, as the signed-in user (the session cookie goes with
+ * the handshake). A dropped connection reconnects with
  * `since` = the last seq seen, so the room replays what was missed; a post made while
  * disconnected is sent on reconnect with the same client id, and the room stores it once.
  */
@@ -34,12 +34,10 @@ class ChatPanel {
   private readonly postForm = byId<HTMLFormElement>('chat-post');
   private readonly toggle = byId<HTMLButtonElement>('chat-toggle');
 
-  join(room: string, user: string): void {
+  join(room: string): void {
     if (!ROOM.test(room)) return say(this.status, 'A room is 1 to 32 of a-z, 0-9, - and _.', 'bad');
-    if (!USER.test(user)) return say(this.status, 'A name is 1 to 32 of A-Z, a-z, 0-9, ., - and _.', 'bad');
     if (room !== this.room) this.log.clear();
     this.room = room;
-    this.user = user;
     this.wanted = true;
     this.retries = 0;
     this.toggle.textContent = 'Leave';
@@ -69,11 +67,13 @@ class ChatPanel {
 
   private connect(): void {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const query = new URLSearchParams({ room: this.room, user: this.user, since: String(this.log.lastSeq) });
+    const query = new URLSearchParams({ room: this.room, since: String(this.log.lastSeq) });
     const socket = new WebSocket(`${scheme}://${location.host}/api/chat?${query}`);
     this.socket = socket;
     say(this.status, `Joining ${this.room}…`);
+    let opened = false;
     socket.addEventListener('open', () => {
+      opened = true;
       this.retries = 0;
       this.enablePosting(true);
       for (const [clientId, text] of this.unsent) this.send(clientId, text);
@@ -84,6 +84,11 @@ class ChatPanel {
       this.enablePosting(false);
       // 1008: the chat service refused something this page sent; retrying would repeat it.
       if (!this.wanted || event.code === 1008) return;
+      // A handshake refused (not signed in, say) closes before it opened: retrying would repeat it.
+      if (!opened) {
+        this.leave();
+        return say(this.status, 'Could not join: sign in first, or check the room name.', 'bad');
+      }
       const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
       say(this.status, `Connection lost; trying again in ${delay / 1000} s…`, 'bad');
       this.retryTimer = setTimeout(() => this.wanted && this.connect(), delay);
@@ -99,6 +104,7 @@ class ChatPanel {
   private receive(frame: Frame): void {
     switch (frame.type) {
       case 'joined':
+        this.user = frame.user;
         this.members.clear();
         for (const member of frame.members) this.members.add(member);
         this.renderMembers();
@@ -162,11 +168,10 @@ export function setUpChat(): void {
   const joinForm = byId<HTMLFormElement>('chat-join');
   const postForm = byId<HTMLFormElement>('chat-post');
   const field = (form: HTMLFormElement, name: string) => form.elements.namedItem(name) as HTMLInputElement;
-  field(joinForm, 'user').value ||= `guest-${randomId().slice(0, 4)}`;
   joinForm.addEventListener('submit', (event) => {
     event.preventDefault();
     if (panel.joined) panel.leave();
-    else panel.join(field(joinForm, 'room').value.trim(), field(joinForm, 'user').value.trim());
+    else panel.join(field(joinForm, 'room').value.trim());
   });
   postForm.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -1,0 +1,96 @@
+import {
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  Logger,
+  type OnApplicationBootstrap,
+  Post,
+  Req,
+  Res,
+  BadRequestException,
+} from '@nestjs/common';
+import { signGuestToken } from '@quartet/auth';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { type Caller, SignedIn } from './caller';
+import { guestNameProblem, uniqueGuestName } from './guest-names';
+import { trustedOrigin } from './origin-check';
+import { sessionCookie } from './session-cookie';
+import { readSmallJsonBody } from './small-json-body';
+
+const MAX_BODY_BYTES = 1024;
+
+/** Guest sessions: how a visitor with no account gets a token, and the page its cookie. */
+@Controller('api/session')
+export class SessionController implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SessionController.name);
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.auth.ephemeralSecret) {
+      this.logger.warn({
+        event: 'ephemeral-session-key',
+        message:
+          'AUTH_SECRET is not set: guest sessions are signed with a key made at start, so they end with ' +
+          'this process and other gateway replicas (and the services) cannot verify them; set AUTH_SECRET',
+      });
+    }
+  }
+
+  /**
+   * POST /api/session `{"user":"ann"}` → 201 `{"token","user","expiresAt"}` and the session
+   * cookie. The user is the name with a random suffix, unique among guests.
+   */
+  @Post()
+  @HttpCode(201)
+  async start(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ token: string; user: string; expiresAt: string }> {
+    const { auth } = this.config;
+    if (!auth.guests) {
+      throw new ForbiddenException(
+        'guest sessions are off: sign in with the identity provider and send its token',
+      );
+    }
+    if (!trustedOrigin(request.headers, auth.allowedOrigins)) {
+      throw new ForbiddenException(`pages from ${request.headers.origin} may not start sessions here`);
+    }
+    const body = await readSmallJsonBody(request.raw, MAX_BODY_BYTES);
+    const name = (body as { user?: unknown } | null)?.user;
+    const problem = guestNameProblem(name);
+    if (problem) throw new BadRequestException(problem);
+    const user = uniqueGuestName(name as string);
+    const { token, expiresAt } = await signGuestToken(
+      auth.tokens.secret as Uint8Array,
+      user,
+      auth.sessionTtlSeconds,
+    );
+    void reply.header(
+      'set-cookie',
+      sessionCookie(token, auth.sessionTtlSeconds, request.protocol === 'https'),
+    );
+    return { token, user, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** GET /api/session → who the token names, and until when. */
+  @Get()
+  current(@SignedIn() caller: Caller): { user: string; expiresAt: string } {
+    return { user: caller.user, expiresAt: caller.expiresAt.toISOString() };
+  }
+
+  /** DELETE /api/session → 204 and the cookie cleared (a token already copied stays valid until it expires). */
+  @Delete()
+  @HttpCode(204)
+  end(
+    @SignedIn() _caller: Caller,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): void {
+    void reply.header('set-cookie', sessionCookie('', 0, request.protocol === 'https'));
+  }
+}
