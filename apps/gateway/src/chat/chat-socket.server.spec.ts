@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { HttpAdapterHost } from '@nestjs/core';
+import { signGuestToken } from '@quartet/auth';
+import { Authenticator } from '../auth/authenticator';
 import type { Backends } from '../backends/backends';
 import { loadConfig } from '../config';
 import { ClientStreams } from '../limits/client-streams';
@@ -18,11 +20,14 @@ function fakeChatCall() {
   return Object.assign(call, { write: jest.fn(), cancel });
 }
 
-const handshake = (socket: Duplex) =>
+const SECRET = 'chat-socket.server.spec: a key of 32 bytes or more';
+
+const handshake = (socket: Duplex, token: string) =>
   ({
     method: 'GET',
     url: '/api/chat?room=lobby&user=ann',
     headers: {
+      authorization: `Bearer ${token}`,
       upgrade: 'websocket',
       connection: 'Upgrade',
       'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
@@ -33,7 +38,8 @@ const handshake = (socket: Duplex) =>
 
 describe(ChatSocketServer.name, () => {
   it('keeps an error listener on the chat call when ws drops a socket that closed as the join was accepted', async () => {
-    const config = loadConfig({});
+    const config = loadConfig({ AUTH_SECRET: SECRET });
+    const { token } = await signGuestToken(new TextEncoder().encode(SECRET), 'ann', 60);
     const metrics = new GatewayMetrics();
     const call = fakeChatCall();
     const httpServer = new EventEmitter();
@@ -42,11 +48,15 @@ describe(ChatSocketServer.name, () => {
       { chat: { chat: () => call } } as unknown as Backends,
       metrics,
       new ClientStreams(config, metrics),
+      new Authenticator(config),
       config,
     );
     sut.onApplicationBootstrap();
     const socket = new Duplex({ read: () => undefined, write: (_chunk, _encoding, done) => done() });
-    httpServer.emit('upgrade', handshake(socket), socket, Buffer.alloc(0));
+    // The token is checked before the join is sent.
+    const joinSent = new Promise((resolve) => call.write.mockImplementationOnce(resolve));
+    httpServer.emit('upgrade', handshake(socket, token), socket, Buffer.alloc(0));
+    await joinSent;
     expect(call.write).toHaveBeenCalledWith({
       action: { $case: 'join', value: { room: 'lobby', user: 'ann', sinceSeq: 0n } },
     });
