@@ -181,7 +181,7 @@ async function ready() {
         : replicaCount > 1
           ? '\nThe gateway balances its calls over the replicas by round robin (chat: one replica, see README).'
           : '') +
-      `\nOpen the page: http://${host}:${catalogue.gateway.port}/  (the API: /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz, /metrics)` +
+      `\nOpen the page: http://${host}:${catalogue.gateway.port}/  (sign in with a name; the API: POST /api/session, then /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz; metrics on http://127.0.0.1:9464/metrics)` +
       (options.proxy
         ? `\nTry (the proxy routes no reflection): grpcurl ${grpcurlTransport} -import-path proto -proto helloworld/helloworld.proto -d '{"name":"you"}' ${proxyAddress} helloworld.Greeter/SayHello`
         : `\nTry: grpcurl ${grpcurlTransport} -d '{"name":"you"}' ${addressesOf('greeter')[0]} helloworld.Greeter/SayHello`) +

@@ -80,9 +80,21 @@ const counts = { hello: 0, ticks: 0, uploads: 0, chats: 0, brokenOff: 0 };
 const failures = [];
 const fail = (what) => (error) => failures.push(`${what}: ${error?.message ?? error}`);
 
-function http(method, url, body, { abortAfterBytes } = {}) {
+/** `Bearer <token>` of the guest session the hello, ticker and upload loops share. */
+let authorization;
+
+/** Signs in as a guest through POST /api/session, as the page does; resolves with the Authorization value. */
+async function signIn(gateway, name) {
+  const { status, text } = await http('POST', `${gateway}/api/session`, JSON.stringify({ user: name }), {
+    headers: { 'content-type': 'application/json' },
+  });
+  if (status !== 201) throw new Error(`session ${status} ${text}`);
+  return `Bearer ${JSON.parse(text).token}`;
+}
+
+function http(method, url, body, { abortAfterBytes, headers = { authorization } } = {}) {
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method, timeout: 15_000 }, (response) => {
+    const outgoing = request(url, { method, timeout: 15_000, headers }, (response) => {
       let text = '';
       let received = 0;
       response.on('data', (chunk) => {
@@ -134,7 +146,7 @@ async function uploadLoop(gateway, until) {
       await new Promise((resolve) => {
         const outgoing = request(`${gateway}/api/uploads?name=broken.bin`, {
           method: 'POST',
-          headers: { 'content-length': body.length },
+          headers: { 'content-length': body.length, authorization },
         });
         outgoing.on('error', () => resolve());
         outgoing.on('close', () => resolve());
@@ -150,9 +162,11 @@ async function uploadLoop(gateway, until) {
   }
 }
 
-function chatOnce(gateway, room, user, abrupt) {
-  const socket = new WebSocket(`${gateway.replace('http', 'ws')}/api/chat?room=${room}&user=${user}`);
-  const text = `hello from ${user}`;
+function chatOnce(gateway, room, member, abrupt) {
+  const socket = new WebSocket(`${gateway.replace('http', 'ws')}/api/chat?room=${room}`, {
+    headers: { authorization: member },
+  });
+  const text = `hello ${Math.random()}`;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('chat: no echo within 10 s')), 10_000);
     socket.once('error', reject);
@@ -176,9 +190,10 @@ function chatOnce(gateway, room, user, abrupt) {
 }
 
 async function chatLoop(gateway, until, member) {
+  const signedIn = await signIn(gateway, `soaker${member}`);
   for (let i = 0; Date.now() < until; i += 1) {
     const abrupt = i % 5 === 4;
-    await chatOnce(gateway, `room-${i % 20}`, `soaker${member}`, abrupt);
+    await chatOnce(gateway, `room-${i % 20}`, signedIn, abrupt);
     if (abrupt) counts.brokenOff += 1;
     else counts.chats += 1;
   }
@@ -196,10 +211,14 @@ async function main() {
         .filter((service) => service.targetVariable)
         .map((service) => [service.targetVariable, addresses[service.app] ?? '127.0.0.1:9']),
     ),
-    // Every client of the soak comes from one address.
+    // Every client of the soak comes from one address, and one user makes most calls.
     MAX_STREAMS_PER_CLIENT: '64',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    UPLOAD_QUOTA_BYTES: String(1024 ** 4),
+    METRICS_PORT: '0',
   });
   const gateway = `http://${gatewayAddress}`;
+  authorization = await signIn(gateway, 'soaker');
   console.log(`soaking for ${seconds} s: all four styles through ${gateway}, with churn`);
 
   const until = Date.now() + seconds * 1000;

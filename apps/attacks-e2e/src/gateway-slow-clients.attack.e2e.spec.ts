@@ -35,7 +35,7 @@ describe('slow clients against the gateway', () => {
   it('answers 408 with a JSON body to an upload trickled at 1 byte/s, and keeps nothing of it', async () => {
     const exchange = await attack('upload body trickled at 1 byte/s', () =>
       rawHttp(stack().gateway.address, {
-        send: 'POST /api/uploads?name=slow.bin HTTP/1.1\r\nHost: gateway\r\nContent-Length: 100\r\n\r\n',
+        send: `POST /api/uploads?name=slow.bin HTTP/1.1\r\nHost: gateway\r\nAuthorization: ${stack().attacker}\r\nContent-Length: 100\r\n\r\n`,
         drip: 'x'.repeat(100),
         dripMs: 1_000,
       }),
@@ -49,7 +49,7 @@ describe('slow clients against the gateway', () => {
         message: expect.stringMatching(/^the body arrived at \d+ bytes\/s; the least accepted is 1024$/),
       },
     });
-    expect(await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="body_rate"}')).toBe(1);
+    expect(await metric(stack(), 'gateway_limit_refusals_total{limit="body_rate"}')).toBe(1);
     await eventually(() => readdirSync(join(stack().uploadDir, '.incoming')).length === 0, {
       what: 'the partial file removed',
     });
@@ -59,7 +59,7 @@ describe('slow clients against the gateway', () => {
   it('answers a body trickled behind a route that takes none, then closes the connection', async () => {
     const exchange = await attack('body trickled behind GET /api/hello', () =>
       rawHttp(stack().gateway.address, {
-        send: 'GET /api/hello?name=trickle HTTP/1.1\r\nHost: gateway\r\nContent-Length: 100000\r\n\r\n',
+        send: `GET /api/hello?name=trickle HTTP/1.1\r\nHost: gateway\r\nAuthorization: ${stack().attacker}\r\nContent-Length: 100000\r\n\r\n`,
         drip: 'x'.repeat(1_000),
         dripMs: 50,
       }),

@@ -15,7 +15,10 @@ describe('clients that hold the gateway’s streams', () => {
 
   /** An SSE stream from the honest address: its first event must come. */
   const honestTicker = async () => {
-    const { status, body } = await honestGet(`${stack().gatewayUrl}/api/ticker/HONEST?count=2&intervalMs=0`);
+    const { status, body } = await honestGet(
+      `${stack().gatewayUrl}/api/ticker/HONEST?count=2&intervalMs=0`,
+      stack().honest,
+    );
     if (status !== 200 || !body.includes('event: end')) throw new Error(`ticker: ${status}`);
   };
 
@@ -29,10 +32,13 @@ describe('clients that hold the gateway’s streams', () => {
           controllers.push(controller);
           const held = await fetch(`${stack().gatewayUrl}/api/ticker/HOLD${i}?intervalMs=1000`, {
             signal: controller.signal,
+            headers: { authorization: stack().attacker },
           });
           expect(held.status).toBe(200);
         }
-        const refused = await fetch(`${stack().gatewayUrl}/api/ticker/ONEMORE?intervalMs=1000`);
+        const refused = await fetch(`${stack().gatewayUrl}/api/ticker/ONEMORE?intervalMs=1000`, {
+          headers: { authorization: stack().attacker },
+        });
         return { status: refused.status, body: await refused.json() };
       },
       honestTicker,
@@ -48,7 +54,12 @@ describe('clients that hold the gateway’s streams', () => {
     });
     for (const controller of controllers) controller.abort();
     await eventually(
-      async () => (await fetch(`${stack().gatewayUrl}/api/ticker/AGAIN?count=1`)).status === 200,
+      async () =>
+        (
+          await fetch(`${stack().gatewayUrl}/api/ticker/AGAIN?count=1`, {
+            headers: { authorization: stack().attacker },
+          })
+        ).status === 200,
       {
         what: 'the address streaming again once it let go',
       },
@@ -61,17 +72,21 @@ describe('clients that hold the gateway’s streams', () => {
       `${MAX_STREAMS_PER_CLIENT + 1} chat rooms squatted from one address`,
       async () => {
         for (let i = 0; i < MAX_STREAMS_PER_CLIENT; i += 1) {
-          const socket = new WebSocket(`${wsUrl()}/api/chat?room=squat-${i}&user=squatter`);
+          const socket = new WebSocket(`${wsUrl()}/api/chat?room=squat-${i}`, {
+            headers: { authorization: stack().attacker },
+          });
           sockets.push(socket);
           await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
         }
-        const refused = new WebSocket(`${wsUrl()}/api/chat?room=squat-more&user=squatter`);
+        const refused = new WebSocket(`${wsUrl()}/api/chat?room=squat-more`, {
+          headers: { authorization: stack().attacker },
+        });
         return new Promise((resolve) => {
           refused.once('error', () => undefined);
           refused.once('unexpected-response', (_request, response) => resolve(response.statusCode));
         });
       },
-      () => honestChat(stack().gatewayUrl, 'honest-room'),
+      () => honestChat(stack(), 'honest-room'),
     );
     expect(answer).toBe(429);
     await Promise.all(
@@ -80,12 +95,9 @@ describe('clients that hold the gateway’s streams', () => {
         return new Promise((resolve) => socket.once('close', resolve));
       }),
     );
-    await eventually(
-      async () => (await metric(stack().gatewayUrl, 'gateway_open_streams{route="/api/chat"}')) === 0,
-      {
-        what: 'the squatted rooms let go',
-      },
-    );
+    await eventually(async () => (await metric(stack(), 'gateway_open_streams{route="/api/chat"}')) === 0, {
+      what: 'the squatted rooms let go',
+    });
   }, 20_000);
 
   it('drops a member that vanished (answers no ping) within two ping intervals', async () => {
@@ -94,7 +106,7 @@ describe('clients that hold the gateway’s streams', () => {
       async () => {
         const socket = await openRawSocket(stack().gateway.address);
         const started = performance.now();
-        socket.write(websocketHandshake('/api/chat?room=vanish&user=ghost'));
+        socket.write(websocketHandshake('/api/chat?room=vanish', { authorization: stack().attacker }));
         // Reads what comes (the 101, the joined frame, pings) but never answers a ping.
         let received = '';
         socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
@@ -102,14 +114,12 @@ describe('clients that hold the gateway’s streams', () => {
         expect(received.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
         return Math.round(performance.now() - started);
       },
-      () => honestChat(stack().gatewayUrl, 'honest-room'),
+      () => honestChat(stack(), 'honest-room'),
     );
     // WS_PING_INTERVAL_MS is 1 s here: dropped at the second ping, after 1 to 2 s (more on a
     // loaded machine); the default of 20 s drops it within 40 s.
     expect(closedAfterMs).toBeLessThan(8_000);
-    expect(
-      await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="ws_ping"}'),
-    ).toBeGreaterThanOrEqual(1);
+    expect(await metric(stack(), 'gateway_limit_refusals_total{limit="ws_ping"}')).toBeGreaterThanOrEqual(1);
   }, 20_000);
 });
 
@@ -124,7 +134,7 @@ describe('a member that sends garbage and never reads', () => {
       'garbage frames from a member that never reads',
       async () => {
         const socket = await openRawSocket(stack().gateway.address);
-        socket.write(websocketHandshake('/api/chat?room=garbage&user=troll'));
+        socket.write(websocketHandshake('/api/chat?room=garbage', { authorization: stack().attacker }));
         socket.pause();
         const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
         const garbage = Buffer.concat(Array.from({ length: 1_000 }, () => maskedTextFrame('{not json')));
@@ -140,10 +150,10 @@ describe('a member that sends garbage and never reads', () => {
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
         return { closedByGateway: socket.destroyed, framesSent: sent };
       },
-      () => honestChat(stack().gatewayUrl, 'honest-room'),
+      () => honestChat(stack(), 'honest-room'),
     );
     expect(answer.closedByGateway).toBe(true);
-    expect(await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="ws_bad_frames"}')).toBe(1);
-    expect(await metric(stack().gatewayUrl, 'gateway_limit_refusals_total{limit="ws_ping"}')).toBe(0);
+    expect(await metric(stack(), 'gateway_limit_refusals_total{limit="ws_bad_frames"}')).toBe(1);
+    expect(await metric(stack(), 'gateway_limit_refusals_total{limit="ws_ping"}')).toBe(0);
   }, 40_000);
 });

@@ -4,7 +4,7 @@ import { gatewayUnderAttack } from './support/gateway-under-attack';
 import { honestChat, metric } from './support/honest-http';
 import { rawHttp, websocketHandshake } from './support/raw-http';
 
-const CHAT = '/api/chat?room=a&user=b';
+const CHAT = '/api/chat?room=a';
 const OPEN_CHATS = 'gateway_open_streams{route="/api/chat"}';
 
 /** The WebSocket handshake, malformed and broken off every way, against the built gateway. */
@@ -15,7 +15,7 @@ describe('WebSocket handshakes that attack the gateway', () => {
 
   afterEach(async () => {
     // Whatever the attack left is cleaned up: no chat stays open at the gateway.
-    await eventually(async () => (await metric(stack().gatewayUrl, OPEN_CHATS)) === 0, {
+    await eventually(async () => (await metric(stack(), OPEN_CHATS)) === 0, {
       what: 'no open chats',
     });
   });
@@ -76,7 +76,7 @@ describe('WebSocket handshakes that attack the gateway', () => {
       Promise.all(
         Array.from({ length: 50 }, (_, i) =>
           rawHttp(stack().gateway.address, {
-            send: websocketHandshake(`/api/chat?room=hc-${i}&user=b`),
+            send: websocketHandshake(`/api/chat?room=hc-${i}`, { authorization: stack().attacker }),
             halfClose: true,
           }),
         ),
@@ -94,7 +94,7 @@ describe('WebSocket handshakes that attack the gateway', () => {
   });
 
   it('survives a reset during the handshake and right after it', async () => {
-    const handshake = websocketHandshake('/api/chat?room=reset&user=b');
+    const handshake = websocketHandshake('/api/chat?room=reset', { authorization: stack().attacker });
     await attack('reset during and right after the handshake, 50 times each', () =>
       Promise.all(
         Array.from({ length: 50 }, (_, i) => [
@@ -106,11 +106,11 @@ describe('WebSocket handshakes that attack the gateway', () => {
   });
 
   it('takes 1,000 connect/close cycles and holds nothing afterwards', async () => {
-    const url = `${stack().gatewayUrl.replace('http', 'ws')}/api/chat?room=cycles&user=cycler`;
+    const url = `${stack().gatewayUrl.replace('http', 'ws')}/api/chat?room=cycles`;
     const cycles = await attack('1,000 WebSocket connect/close cycles', async () => {
       let opened = 0;
       for (let i = 0; i < 1_000; i += 1) {
-        const socket = new WebSocket(url);
+        const socket = new WebSocket(url, { headers: { authorization: stack().attacker } });
         await new Promise<void>((resolve, reject) => {
           socket.once('open', () => {
             opened += 1;
@@ -123,6 +123,6 @@ describe('WebSocket handshakes that attack the gateway', () => {
       return opened;
     });
     expect(cycles).toBe(1_000);
-    await honestChat(stack().gatewayUrl, 'after-cycles');
+    await honestChat(stack(), 'after-cycles');
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { eventually, type PrivateNetwork, startPrivateNetwork } from '@quartet/g
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { type DocumentedCommand, documentedCommands, promisedAnswer } from './documented-commands';
@@ -47,7 +47,7 @@ const NOT_RUNNABLE_HERE: readonly { match: RegExp; why: string }[] = [
   },
 ];
 
-const RUN_HERE = /^(curl |node -e |npm start|npm run start:proxy$|npm run bench:balancing$)/;
+const RUN_HERE = /^(curl |node -e |npm start|npm run start:proxy$|npm run bench:balancing$|npm run certs$)/;
 
 describe('the commands the README and docs show', () => {
   const commands = documentedCommands(workspaceRoot);
@@ -138,6 +138,35 @@ describe('the commands the README and docs show', () => {
     },
     180_000,
   );
+
+  it('npm run certs makes the certificates with which npm start -- --tls runs every hop over mTLS', async () => {
+    const documented = parts.map((part) => part.command);
+    expect(documented).toEqual(expect.arrayContaining(['npm run certs', 'npm start -- --tls']));
+    const network = await startPrivateNetwork();
+    try {
+      const made = await inNetwork(network, 'npm run certs', workspaceRoot);
+      expect(made).toMatch(/ca\.crt/);
+      const quartet = await startQuartet(network, ['start', '--', '--tls']);
+      try {
+        expect(quartet.output()).toMatch(/Every gRPC hop is mTLS/);
+        // /readyz asks every service by grpc.health.v1 over mTLS; the hello goes through it too.
+        const ready = await inNetwork(network, "curl -si 'http://127.0.0.1:3000/readyz'", workspaceRoot);
+        expect(ready.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+        const jar = join(mkdtempSync(join(tmpdir(), 'quartet-tls-')), 'cookies.txt');
+        const hello = await inNetwork(
+          network,
+          `curl -s -c ${jar} -H 'content-type: application/json' -d '{"user":"tls"}' 'http://127.0.0.1:3000/api/session' > /dev/null && curl -s -b ${jar} 'http://127.0.0.1:3000/api/hello?name=tls'`,
+          workspaceRoot,
+        );
+        rmSync(dirname(jar), { recursive: true, force: true });
+        expect(hello).toBe('{"message":"Hello tls"}');
+      } finally {
+        await quartet.stop();
+      }
+    } finally {
+      await network.close();
+    }
+  }, 240_000);
 
   it('npm run bench:balancing measures both ways', async () => {
     expect(parts.map((part) => part.command)).toContain('npm run bench:balancing');

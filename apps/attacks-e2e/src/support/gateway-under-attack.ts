@@ -29,12 +29,12 @@ export function gatewayUnderAttack(env: Record<string, string> = {}) {
       return running();
     },
     async attack<T>(name: string, run: () => Promise<T>, honest?: () => Promise<void>): Promise<T> {
-      const { gateway, gatewayUrl } = running();
+      const { gateway } = running();
       const figures = await underAttack(
         `gateway: ${name}`,
         gateway.child.pid as number,
         run,
-        honest ?? (() => honestHello(gatewayUrl)),
+        honest ?? (() => honestHello(running())),
       );
       expect(figures.honestFailures).toEqual([]);
       expect(figures.peakRssMb).toBeLessThan(rssBoundMb('gateway'));

@@ -1,13 +1,15 @@
 import { request } from 'node:http';
 import WebSocket from 'ws';
+import type { Stack } from './stack';
 
 /** The honest client's own loopback address: per-address limits that hit the attacker (127.0.0.1) spare it. */
 export const HONEST_ADDRESS = '127.0.0.2';
 
-/** GET `url` from the honest address; resolves with the status and the whole body. */
-export function honestGet(url: string): Promise<{ status: number; body: string }> {
+/** GET `url` from the honest address, signed in as `authorization`; resolves with the status and the whole body. */
+export function honestGet(url: string, authorization?: string): Promise<{ status: number; body: string }> {
+  const headers = authorization ? { authorization } : {};
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { localAddress: HONEST_ADDRESS, timeout: 5_000 }, (response) => {
+    const outgoing = request(url, { localAddress: HONEST_ADDRESS, timeout: 5_000, headers }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
@@ -20,17 +22,21 @@ export function honestGet(url: string): Promise<{ status: number; body: string }
 }
 
 /** An honest greeting through the gateway; rejects unless it is the right answer. */
-export async function honestHello(gatewayUrl: string): Promise<void> {
-  const { status, body } = await honestGet(`${gatewayUrl}/api/hello?name=honest`);
+export async function honestHello(stack: Stack): Promise<void> {
+  const { status, body } = await honestGet(`${stack.gatewayUrl}/api/hello?name=honest`, stack.honest);
   if (status !== 200 || JSON.parse(body).message !== 'Hello honest')
     throw new Error(`hello: ${status} ${body}`);
 }
 
 /** An honest chat member: joins from the honest address, posts, and waits to see its post. */
-export function honestChat(gatewayUrl: string, room: string): Promise<void> {
-  const socket = new WebSocket(`${gatewayUrl.replace('http', 'ws')}/api/chat?room=${room}&user=honest`, {
-    localAddress: HONEST_ADDRESS,
-  });
+export function honestChat(stack: Stack, room: string): Promise<void> {
+  const socket = new WebSocket(
+    `${stack.gatewayUrl.replace('http', 'ws')}/api/chat?room=${room}&user=honest`,
+    {
+      localAddress: HONEST_ADDRESS,
+      headers: { authorization: stack.honest },
+    },
+  );
   const text = `honest ${Math.random()}`;
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no echo of the post within 5 s')), 5_000);
@@ -47,8 +53,8 @@ export function honestChat(gatewayUrl: string, room: string): Promise<void> {
 }
 
 /** The value of one series in the gateway's Prometheus text, 0 when it does not exist yet. */
-export async function metric(gatewayUrl: string, series: string): Promise<number> {
-  const { body } = await honestGet(`${gatewayUrl}/metrics`);
+export async function metric(stack: Stack, series: string): Promise<number> {
+  const { body } = await honestGet(stack.metricsUrl);
   const line = body.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signGuestToken } from '@quartet/auth';
 import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
 import { containerMemory } from './under-attack';
 
@@ -13,6 +14,11 @@ export interface Stack {
   readonly gateway: ServiceProcess;
   /** `http://127.0.0.1:<port>` of the gateway. */
   readonly gatewayUrl: string;
+  /** `http://127.0.0.1:<port>/metrics` of the gateway's own metrics listener. */
+  readonly metricsUrl: string;
+  /** `Bearer <token>` of a guest session each: attackers sign in too, to reach the limits behind sign-in. */
+  readonly attacker: string;
+  readonly honest: string;
   readonly uploadDir: string;
   stop(): Promise<void>;
 }
@@ -28,6 +34,8 @@ export const SHORT_LIMITS = {
   BODY_RATE_WINDOW_MS: '1000',
   WS_PING_INTERVAL_MS: '1000',
 } as const;
+
+const AUTH_SECRET = 'attacks-e2e: the key the gateway signs guest sessions with';
 
 /** Starts the four services and the gateway on ephemeral loopback ports. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
@@ -52,7 +60,16 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       TICKER_TARGET: ticker.address,
       UPLOAD_TARGET: upload.address,
       CHAT_TARGET: chat.address,
+      AUTH_SECRET,
+      METRICS_PORT: '0',
+      // The attacks here are on other limits, each from one signed-in user, many times a second.
+      RATE_LIMIT_PER_MINUTE: '1000000',
     });
+    const listening = gateway.logs.find(
+      (entry) => (entry['message'] as { event?: string })?.event === 'listening',
+    );
+    const bearer = async (user: string) =>
+      `Bearer ${(await signGuestToken(new TextEncoder().encode(AUTH_SECRET), user, 3600)).token}`;
     return {
       greeter,
       ticker,
@@ -60,6 +77,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       chat,
       gateway,
       gatewayUrl: `http://${gateway.address}`,
+      metricsUrl: `http://${(listening?.['message'] as { metricsAddress: string }).metricsAddress}/metrics`,
+      attacker: await bearer('attacker'),
+      honest: await bearer('honest'),
       uploadDir,
       stop: async () => {
         await Promise.all(started.map((service) => service.stop()));
