@@ -160,6 +160,26 @@ ${tls.clientCaFile ? `    ssl_client_certificate ${tls.clientCaFile};\n    ssl_v
 }
 
 /**
+ * The TLS of a proxy on this machine in front of loopback replicas, from a CA and the server and
+ * client certificates it issued (`npm run certs`, or a test's): the server certificate to the
+ * proxy's clients, who must present one from the same CA, and the client one to the replicas,
+ * whose certificates name `localhost`.
+ * @param {{ ca: { certFile: string }, server: { certFile: string, keyFile: string }, client: { certFile: string, keyFile: string } }} certs
+ * @returns {ProxyTls}
+ */
+function loopbackProxyTls({ ca, server, client }) {
+  return {
+    certFile: server.certFile,
+    keyFile: server.keyFile,
+    clientCaFile: ca.certFile,
+    upstreamCaFile: ca.certFile,
+    upstreamCertFile: client.certFile,
+    upstreamKeyFile: client.keyFile,
+    upstreamServerName: 'localhost',
+  };
+}
+
+/**
  * Whether the nginx that printed `versionText` (`nginx -v`: "nginx version: nginx/1.22.1") has
  * the `http2 on;` directive, which came in 1.25.1.
  * @param {string} versionText
@@ -235,6 +255,7 @@ function renderContainerProxyConfig(tls) {
 
 module.exports = {
   SERVICES,
+  loopbackProxyTls,
   renderContainerProxyConfig,
   renderProxyConfig,
   renderLocalNginxConf,

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loopbackProxyTls } from '../../deploy/nginx/nginx-config.cjs';
 import { startNginx } from '../../deploy/nginx/nginx-process.cjs';
 import { makeDevelopmentCertificates } from '../certs/certificates.cjs';
 
@@ -152,15 +153,7 @@ async function ready() {
         replicas: Object.fromEntries(
           catalogue.services.map((service) => [service.app, addressesOf(service.app)]),
         ),
-        tls: certs && {
-          certFile: certs.server.certFile,
-          keyFile: certs.server.keyFile,
-          clientCaFile: certs.ca.certFile,
-          upstreamCaFile: certs.ca.certFile,
-          upstreamCertFile: certs.client.certFile,
-          upstreamKeyFile: certs.client.keyFile,
-          upstreamServerName: 'localhost',
-        },
+        tls: certs && loopbackProxyTls(certs),
       });
     } catch (error) {
       console.error(`[${'nginx'.padEnd(width)}] ${error.message}`);

@@ -183,8 +183,14 @@ describe('who may call the gateway', () => {
       expect(await (await gateway.fetch('/api/hello?name=you')).json()).toEqual({ message: 'Hello you' });
       const ticks = await readEvents(await gateway.fetch('/api/ticker/ID?count=2&intervalMs=0'));
       expect(ticks.map((event) => event.event)).toEqual(['message', 'message', 'end']);
-      const upload = await gateway.fetch('/api/uploads?name=id.txt', { method: 'POST', body: 'hi' });
+      const upload = await gateway.fetch(
+        '/api/uploads?name=id.txt',
+        { method: 'POST', body: 'hi' },
+        'uploader',
+      );
       expect(upload.status).toBe(201);
+      // The upload service verified the forwarded token: the file is the token's user's.
+      expect(await upload.json()).toMatchObject({ name: 'id.txt', owner: 'uploader' });
       const ann = await ChatClient.open(ws('room=identity'), await gateway.signedIn('ann'));
       try {
         expect(await ann.next((frame) => frame.type === 'joined')).toMatchObject({ user: 'ann' });

@@ -102,6 +102,7 @@ describe('POST /api/uploads', () => {
       size: number;
       chunks: number;
       sha256: string;
+      owner: string;
     };
     expect(stored).toEqual({
       id: expect.any(String),
@@ -109,6 +110,8 @@ describe('POST /api/uploads', () => {
       size: bytes.length,
       chunks: expect.any(Number),
       sha256: createHash('sha256').update(bytes).digest('hex'),
+      // These services verify no tokens, so they know no owner (see gateway-auth.e2e.spec.ts).
+      owner: '',
     });
     expect(readFileSync(join(uploadDir, stored.id, 'report.pdf')).equals(bytes)).toBe(true);
   });

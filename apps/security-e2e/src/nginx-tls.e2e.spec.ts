@@ -20,6 +20,9 @@ import { GreeterDefinition, SERVED_BY_HEADER } from '@quartet/proto';
 import { join } from 'node:path';
 
 // The proxy's scripts, loaded by path as `npm run start:proxy` loads them: scripts of deploy, not a lib.
+const { loopbackProxyTls } = require(join(workspaceRoot, 'deploy/nginx/nginx-config.cjs')) as {
+  loopbackProxyTls(certs: TestCertificates): Record<string, string>;
+};
 const { freeLoopbackPort, startNginx } = require(join(workspaceRoot, 'deploy/nginx/nginx-process.cjs')) as {
   freeLoopbackPort(): Promise<number>;
   startNginx(options: {
@@ -49,15 +52,7 @@ describe('nginx with TLS in front of mTLS replicas', () => {
       dir: join(certs.dir, 'nginx'),
       listen: address,
       replicas: Object.fromEntries(SERVICES.map((name) => [name, replicas[name].map((r) => r.address)])),
-      tls: {
-        certFile: certs.server.certFile,
-        keyFile: certs.server.keyFile,
-        clientCaFile: certs.ca.certFile,
-        upstreamCaFile: certs.ca.certFile,
-        upstreamCertFile: certs.client.certFile,
-        upstreamKeyFile: certs.client.keyFile,
-        upstreamServerName: 'localhost',
-      },
+      tls: loopbackProxyTls(certs),
     });
   }, 60_000);
 

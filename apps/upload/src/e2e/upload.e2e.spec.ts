@@ -110,6 +110,7 @@ describe('upload over gRPC', () => {
       size: BigInt(data.length),
       chunks: 3,
       sha256: sha256(data),
+      owner: '',
     });
     expect(readFileSync(join(uploadDir, response?.id ?? 'missing', 'data.bin')).equals(data)).toBe(true);
   });

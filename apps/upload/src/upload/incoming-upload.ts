@@ -27,6 +27,8 @@ export class IncomingUpload {
   constructor(
     private readonly files: UploadFiles,
     private readonly maxFileBytes: number,
+    /** The verified user the upload belongs to; empty for an anonymous call. */
+    private readonly owner = '',
   ) {}
 
   async accept({ payload }: UploadRequest): Promise<void> {
@@ -65,6 +67,7 @@ export class IncomingUpload {
       size: BigInt(stored.size),
       chunks: this.chunks,
       sha256: stored.sha256,
+      owner: this.owner,
     };
   }
 

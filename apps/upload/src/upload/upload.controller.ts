@@ -1,5 +1,6 @@
 import type { Metadata, ServerReadableStream } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
+import { verifiedUser } from '@quartet/grpc-server';
 import {
   type UploadRequest,
   type UploadResponse,
@@ -16,9 +17,9 @@ export class UploadController implements UploadServiceController {
 
   upload(
     requests: Observable<UploadRequest>,
-    _metadata: Metadata,
+    metadata: Metadata,
     call: ServerReadableStream<UploadRequest, UploadResponse>,
   ): Observable<UploadResponse> {
-    return this.uploads.upload(requests, call);
+    return this.uploads.upload(requests, call, verifiedUser(metadata));
   }
 }

@@ -39,11 +39,12 @@ export class UploadService {
    * is dropped (a stalled disk counts too: it is as stuck), and at most UPLOAD_MAX_ACTIVE
    * run at once. An upload counts as running from its first whole message: streams that
    * never complete one (a flood of stalled streams) take no slot, and end at CALL_IDLE_MS.
+   * The answer names the `owner`: the verified user of the call, when tokens are checked.
    */
-  upload(requests: Observable<UploadRequest>, call: Readable): Observable<UploadResponse> {
+  upload(requests: Observable<UploadRequest>, call: Readable, owner?: string): Observable<UploadResponse> {
     return defer(() => {
       const { idleMs, maxActive } = this.config;
-      const upload = new IncomingUpload(this.store, this.config.maxFileBytes);
+      const upload = new IncomingUpload(this.store, this.config.maxFileBytes, owner);
       const pacing = new InboundPacing(call, this.metrics);
       let admitted = false;
       const admit = () => {

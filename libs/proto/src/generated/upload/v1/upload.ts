@@ -45,6 +45,11 @@ export interface UploadResponse {
   chunks: number;
   /** The SHA-256 of the stored bytes, in lower-case hex. */
   sha256: string;
+  /**
+   * The user the upload belongs to: the subject of the token the call carried, when the
+   * service verifies tokens; empty for an anonymous call.
+   */
+  owner: string;
 }
 
 function createBaseUploadRequest(): UploadRequest {
@@ -178,7 +183,7 @@ export const FileInfo: MessageFns<FileInfo> = {
 };
 
 function createBaseUploadResponse(): UploadResponse {
-  return { id: "", name: "", size: 0n, chunks: 0, sha256: "" };
+  return { id: "", name: "", size: 0n, chunks: 0, sha256: "", owner: "" };
 }
 
 export const UploadResponse: MessageFns<UploadResponse> = {
@@ -200,6 +205,9 @@ export const UploadResponse: MessageFns<UploadResponse> = {
     }
     if (message.sha256 !== "") {
       writer.uint32(42).string(message.sha256);
+    }
+    if (message.owner !== "") {
+      writer.uint32(50).string(message.owner);
     }
     return writer;
   },
@@ -255,6 +263,14 @@ export const UploadResponse: MessageFns<UploadResponse> = {
             }
 
             message.sha256 = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.owner = reader.string();
             continue;
           }
         }
