@@ -16,6 +16,11 @@ const { services, gateway, proxy } = catalogue;
 /** Where every Deployment mounts its certificate's Secret, and the port kubelet probes in plaintext. */
 const TLS_DIR = '/etc/quartet/tls';
 const HEALTH_PORT = 8081;
+/** The guest sessions' key, one Secret for the gateway's replicas and every service. */
+const SESSION_KEY = {
+  name: 'AUTH_SECRET',
+  valueFrom: { secretKeyRef: { name: 'quartet-auth', key: 'session-key' } },
+};
 
 /** The drain (graceful-shutdown.ts): SHUTDOWN_GRACE_MS for running calls, then a second to flush statuses. */
 const FLUSH_MS = 1_000;
@@ -99,6 +104,10 @@ describe('Kubernetes manifests', () => {
       expect(container.livenessProbe.grpc).toEqual({ port: HEALTH_PORT });
     });
 
+    it('verifies the gateway’s tokens, with the key of the Secret the gateway signs them with', () => {
+      expect(container.env).toContainEqual(SESSION_KEY);
+    });
+
     it('serves mTLS with the certificate cert-manager issues for its Service’s names', () => {
       expect(envOf(container)).toMatchObject({
         TLS_CERT_FILE: `${TLS_DIR}/tls.crt`,
@@ -180,6 +189,7 @@ describe('Kubernetes manifests', () => {
       GRPC_TLS_KEY_FILE: `${TLS_DIR}/tls.key`,
     });
     expectTlsSecretMounted(deployment, 'gateway-client-tls');
+    expect(containerOf(deployment).env).toContainEqual(SESSION_KEY);
     const certificate = find('Certificate', 'gateway-client-tls');
     expect(certificate.spec['usages']).toEqual(['client auth']);
     expect(certificate.spec['issuerRef'].name).toBe('quartet-ca-issuer');

@@ -87,4 +87,31 @@ describe(loadConfig.name, () => {
       new ConfigError(['GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE are set together or not at all']),
     );
   });
+
+  it('hands out guest sessions by default, signed with a key made at start when AUTH_SECRET is unset', () => {
+    const { auth } = loadConfig({});
+    expect(auth).toMatchObject({ guests: true, ephemeralSecret: true, sessionTtlSeconds: 43_200 });
+    expect(auth.tokens.secret).toHaveLength(32);
+    expect(loadConfig({ AUTH_SECRET: 's'.repeat(32) }).auth.ephemeralSecret).toBe(false);
+  });
+
+  it('turns guests off for an OpenID Connect issuer unless AUTH_GUESTS says otherwise', () => {
+    const issuer = { AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'quartet-api' };
+    expect(loadConfig(issuer).auth).toMatchObject({ guests: false, ephemeralSecret: false });
+    expect(loadConfig({ ...issuer, AUTH_GUESTS: 'true' }).auth).toMatchObject({
+      guests: true,
+      ephemeralSecret: true,
+    });
+  });
+
+  it('refuses a set-up no one can sign in to, and an origin that is not one', () => {
+    expect(() =>
+      loadConfig({ AUTH_GUESTS: 'false', ALLOWED_ORIGINS: 'https://ok.example, partner.example' }),
+    ).toThrow(
+      new ConfigError([
+        'AUTH_GUESTS=false leaves no way to sign in: set AUTH_ISSUER and AUTH_AUDIENCE, or AUTH_SECRET',
+        'ALLOWED_ORIGINS: "partner.example" is not an origin such as https://example.com',
+      ]),
+    );
+  });
 });

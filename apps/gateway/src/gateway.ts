@@ -2,7 +2,7 @@ import { ConsoleLogger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Authenticator } from './auth/authenticator';
-import { requireSignIn, SESSION_ROUTE } from './auth/sign-in.hook';
+import { requireSignIn } from './auth/sign-in.hook';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { closeAfterUnreadBodies, limitedHttpServer } from './limits/http-limits';
@@ -39,7 +39,8 @@ export async function startGateway(
   recordHttpMetrics(fastify, app.get(GatewayMetrics));
   requireSignIn(fastify, app.get(Authenticator));
   await limitRequestRates(app, config.auth);
-  closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE, SESSION_ROUTE]);
+  // A sign-in's small body is read whole or refused: its connection closes after it either way.
+  closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE]);
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

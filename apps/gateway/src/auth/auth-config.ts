@@ -30,6 +30,11 @@ const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/;
 export function readGatewayAuth(reader: EnvReader, tokens: AuthSettings): GatewayAuth {
   const guests = reader.oneOf('AUTH_GUESTS', tokens.issuer ? 'false' : 'true', ['true', 'false']) === 'true';
   const ephemeralSecret = guests && tokens.secret === undefined;
+  if (!guests && tokens.secret === undefined && tokens.issuer === undefined) {
+    reader.problem(
+      'AUTH_GUESTS=false leaves no way to sign in: set AUTH_ISSUER and AUTH_AUDIENCE, or AUTH_SECRET',
+    );
+  }
   const allowedOrigins = (reader.optional('ALLOWED_ORIGINS') ?? '')
     .split(',')
     .map((origin) => origin.trim())
