@@ -169,7 +169,7 @@ describe('the nginx grpc_pass proxy', () => {
   it('carries a server stream to its end', async () => {
     const ticker = connect(TickerServiceDefinition, proxy.address);
     const outcome = await readAll(
-      ticker.watch({ symbol: 'ACME', count: 5, intervalMs: 0 }, new Metadata(), deadlineIn()),
+      ticker.watch({ symbol: 'ACME', count: 5, intervalMs: 0, fromSeq: 0n }, new Metadata(), deadlineIn()),
     );
     ticker.close();
     expect(outcome.status.code).toBe(status.OK);

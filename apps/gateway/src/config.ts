@@ -1,5 +1,12 @@
 import { parseTarget } from '@quartet/grpc-client';
-import { EnvReader, type Environment, readServerConfig } from '@quartet/grpc-server';
+import {
+  EnvReader,
+  type Environment,
+  type LogSettings,
+  readAuthSettings,
+  readListenAddress,
+  readLogSettings,
+} from '@quartet/grpc-server';
 import type { ClientTls } from '@quartet/grpc-tls';
 import { type GatewayAuth, readGatewayAuth } from './auth/auth-config';
 import { defaultPort, localTarget, targetVariable } from '@quartet/service-catalogue';
@@ -7,7 +14,7 @@ import { type Backend, BACKENDS } from './backends/backend-list';
 
 export type { Backend } from './backends/backend-list';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends LogSettings {
   /** HOST and PORT of the HTTP server. */
   readonly host: string;
   readonly port: number;
@@ -25,13 +32,21 @@ export interface GatewayConfig {
   readonly streamDeadlineMs: number;
   /** WEB_ROOT: the built web page (`nx build web`), served at `/`. */
   readonly webRoot: string;
-  readonly logFormat: 'json' | 'text';
+  /** How the gateway stops on SIGTERM (see README, The gateway's shutdown). */
+  readonly shutdown: GatewayShutdown;
   /** The limits a client meets at the gateway (see README, Limits). */
   readonly limits: GatewayLimits;
   /** Who may call the API, and what each user may use (see README, Security). */
   readonly auth: GatewayAuth;
   /** METRICS_HOST and METRICS_PORT: the Prometheus endpoint's own listener, loopback by default. */
   readonly metrics: { readonly host: string; readonly port: number };
+}
+
+export interface GatewayShutdown {
+  /** SHUTDOWN_SETTLE_MS: how long /readyz answers 503 while everything is still served, for load balancers to notice. */
+  readonly settleMs: number;
+  /** SHUTDOWN_GRACE_MS: how long running requests and uploads may then take before what is left is cut. */
+  readonly graceMs: number;
 }
 
 export interface GatewayLimits {
@@ -64,7 +79,8 @@ const DEFAULT_METRICS_PORT = 9464;
  */
 export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): GatewayConfig {
   const reader = new EnvReader(env);
-  const { host, port, logFormat, auth: tokens } = readServerConfig(reader, defaultPort('gateway'));
+  // Only what the gateway uses: not the services' settings (TLS_CERT_FILE, CALL_IDLE_MS, ...).
+  const { host, port } = readListenAddress(reader, defaultPort('gateway'));
   const targets = {} as Record<Backend, string>;
   for (const backend of BACKENDS) {
     const variable = targetVariable(backend);
@@ -93,7 +109,12 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
       `MAX_STREAMS_PER_CLIENT=${limits.maxStreamsPerClient} is over MAX_STREAMS=${limits.maxStreams}`,
     );
   }
-  const auth = readGatewayAuth(reader, tokens);
+  const shutdown: GatewayShutdown = {
+    settleMs: reader.integer('SHUTDOWN_SETTLE_MS', 5_000, 0, 60_000),
+    graceMs: reader.integer('SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
+  };
+  const auth = readGatewayAuth(reader, readAuthSettings(reader));
+  const logging = readLogSettings(reader);
   const metrics = {
     host: reader.string('METRICS_HOST', '127.0.0.1'),
     port: reader.integer('METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65535),
@@ -107,10 +128,11 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     deadlineMs,
     streamDeadlineMs,
     webRoot,
-    logFormat,
+    shutdown,
     limits,
     auth,
     metrics,
+    ...logging,
   };
 }
 

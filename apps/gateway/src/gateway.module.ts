@@ -10,6 +10,7 @@ import { HelloController } from './hello/hello.controller';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { ClientStreams } from './limits/client-streams';
 import { UploadQuota } from './limits/upload-quota';
+import { GatewayDrain } from './lifecycle/gateway-drain';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsListener } from './metrics/metrics-listener';
 import { TickerController } from './ticker/ticker.controller';
@@ -37,6 +38,7 @@ export class GatewayModule {
         ClientStreams,
         Authenticator,
         UploadQuota,
+        GatewayDrain,
         MetricsListener,
         ChatSocketServer,
         WebPage,

@@ -1,10 +1,14 @@
-import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { processLogger } from '@quartet/grpc-server';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Authenticator } from './auth/authenticator';
 import { requireSignIn } from './auth/sign-in.hook';
 import type { GatewayConfig } from './config';
+import { ChatSocketServer } from './chat/chat-socket.server';
 import { GatewayModule } from './gateway.module';
+import { trackForDrain } from './lifecycle/drain.hook';
+import { type DrainFigures, GatewayDrain } from './lifecycle/gateway-drain';
 import { closeAfterUnreadBodies, limitedHttpServer } from './limits/http-limits';
 import { limitRequestRates } from './limits/rate-limits';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -18,12 +22,14 @@ export interface RunningGateway {
   readonly url: string;
   /** `host:port` of the Prometheus endpoint's own listener. */
   readonly metricsAddress: string;
+  /** Drains (see GatewayDrain) and closes the app; resolves with what the drain did. */
+  shutDown(): Promise<DrainFigures>;
 }
 
 /** Starts the gateway on Fastify (see README: chosen for its throughput and streaming API). */
 export async function startGateway(
   config: GatewayConfig,
-  logger = new ConsoleLogger({ json: config.logFormat === 'json' }),
+  logger: LoggerService = processLogger(config),
 ): Promise<RunningGateway> {
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.forRoot(config),
@@ -36,17 +42,24 @@ export async function startGateway(
   // left unread instead, for POST /api/uploads to stream through.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  trackForDrain(fastify, app.get(GatewayDrain));
   recordHttpMetrics(fastify, app.get(GatewayMetrics));
   requireSignIn(fastify, app.get(Authenticator));
   await limitRequestRates(app, config.auth);
   // A sign-in's small body is read whole or refused: its connection closes after it either way.
   closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE]);
-  app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const metricsAddress = await app.get(MetricsListener).listen();
   logger.log({ event: 'listening', address: `${config.host}:${port}`, url, metricsAddress });
-  return { app, url, metricsAddress };
+  const shutDown = async () => {
+    const figures = await app
+      .get(GatewayDrain)
+      .drain(app.getHttpServer(), () => app.get(ChatSocketServer).closeAll());
+    await app.close();
+    return figures;
+  };
+  return { app, url, metricsAddress, shutDown };
 }

@@ -8,9 +8,29 @@ import { GatewayMetrics } from './metrics/gateway-metrics';
 async function main(): Promise<void> {
   try {
     // The build puts the page at dist/apps/web, beside this bundle's dist/apps/gateway.
-    const { app } = await startGateway(loadConfig(process.env, join(__dirname, '..', 'web')));
+    const { app, shutDown } = await startGateway(loadConfig(process.env, join(__dirname, '..', 'web')));
     const metrics = app.get(GatewayMetrics);
-    surviveUnexpectedErrors(new Logger('gateway'), () => metrics.unexpectedErrors.inc());
+    const logger = new Logger('gateway');
+    surviveUnexpectedErrors(logger, () => metrics.unexpectedErrors.inc());
+    // The drain, not NestJS's shutdown hooks: those would close the server at once and then
+    // wait on open streams for ever.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        shutDown().then(
+          (figures) => {
+            logger.log({ event: 'stopped', signal, ...figures });
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({
+              event: 'shutdown-failed',
+              error: error instanceof Error ? error.stack : String(error),
+            });
+            process.exit(1);
+          },
+        );
+      });
+    }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -175,7 +175,11 @@ describe('the four services over mTLS', () => {
     const afterwards = fourStyles(addresses, testChannelCredentials(certs, certs.client));
     try {
       const long = readAll(
-        ticker.watch({ symbol: 'ROT', count: 40, intervalMs: 50 }, new Metadata(), deadlineIn(10_000)),
+        ticker.watch(
+          { symbol: 'ROT', count: 40, intervalMs: 50, fromSeq: 0n },
+          new Metadata(),
+          deadlineIn(10_000),
+        ),
       );
       const before = await servedSerial(addresses.ticker, certs);
       const rotated = certs.issue('rotated-server');

@@ -29,7 +29,7 @@ describe('ticker process on SIGTERM', () => {
     healthWatch.on('error', () => undefined);
     const seen: string[] = [];
     healthWatch.on('data', ({ status: serving }) => seen.push(serving));
-    const running = watch(ticker.address, { symbol: 'ACME', count: 6, intervalMs: 150 });
+    const running = watch(ticker.address, { symbol: 'ACME', count: 6, intervalMs: 150, fromSeq: 0n });
     await nextMessage(running.stream);
     const finished = readAll(running.stream);
 
@@ -37,7 +37,7 @@ describe('ticker process on SIGTERM', () => {
     await new Promise((resolve) => healthWatch.once('status', resolve));
     expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
 
-    const late = watch(ticker.address, { symbol: 'ACME', count: 1, intervalMs: 0 });
+    const late = watch(ticker.address, { symbol: 'ACME', count: 1, intervalMs: 0, fromSeq: 0n });
     const refused = await readAll(late.stream);
     expect(refused.status.code).toBe(status.UNAVAILABLE);
 
@@ -50,7 +50,7 @@ describe('ticker process on SIGTERM', () => {
 
   it('ends a stream still running when the grace period is over with UNAVAILABLE, and exits 0', async () => {
     ticker = await spawnService('ticker', { env: { SHUTDOWN_GRACE_MS: '300' } });
-    const endless = watch(ticker.address, { symbol: 'ACME', count: 0, intervalMs: 50 });
+    const endless = watch(ticker.address, { symbol: 'ACME', count: 0, intervalMs: 50, fromSeq: 0n });
     await nextMessage(endless.stream);
     const outcome = readAll(endless.stream);
 

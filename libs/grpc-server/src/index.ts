@@ -1,10 +1,15 @@
 export { ConfigError, EnvReader, type Environment } from './lib/config/env-reader';
+export { readServerConfig, type ServerConfig } from './lib/config/server-config';
 export {
-  readServerConfig,
+  processLogger,
+  readListenAddress,
+  readLogSettings,
+  type ListenAddress,
   type LogFormat,
   type LogLevelName,
-  type ServerConfig,
-} from './lib/config/server-config';
+  type LogSettings,
+} from './lib/config/process-settings';
+export { readAuthSettings } from './lib/config/auth-config';
 export {
   runGrpcService,
   startGrpcService,

@@ -48,7 +48,7 @@ export function servicesOf(stack: Stack): ServiceUnderAttack[] {
     attacked(
       'ticker',
       `/${TickerServiceDefinition.fullName}/Watch`,
-      WatchRequest.encode({ symbol: 'ATK', count: 3, intervalMs: 0 }).finish(),
+      WatchRequest.encode({ symbol: 'ATK', count: 3, intervalMs: 0, fromSeq: 0n }).finish(),
     ),
     attacked(
       'upload',

@@ -7,6 +7,7 @@ import { signGuestToken } from '@quartet/auth';
 import { Authenticator } from '../auth/authenticator';
 import type { Backends } from '../backends/backends';
 import { loadConfig } from '../config';
+import { GatewayDrain } from '../lifecycle/gateway-drain';
 import { ClientStreams } from '../limits/client-streams';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { ChatSocketServer } from './chat-socket.server';
@@ -49,6 +50,7 @@ describe(ChatSocketServer.name, () => {
       metrics,
       new ClientStreams(config, metrics),
       new Authenticator(config),
+      new GatewayDrain(config),
       config,
     );
     sut.onApplicationBootstrap();

@@ -17,6 +17,7 @@ import { Authenticator, isRefusal } from '../auth/authenticator';
 import { type Caller, callerMetadata } from '../auth/caller';
 import { trustedOrigin } from '../auth/origin-check';
 import { Backends } from '../backends/backends';
+import { GatewayDrain } from '../lifecycle/gateway-drain';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { servedByOf } from '../http/grpc-call';
 import { grpcErrorBody, httpStatusOf } from '../http/grpc-status';
@@ -54,6 +55,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     private readonly metrics: GatewayMetrics,
     private readonly streams: ClientStreams,
     private readonly authenticator: Authenticator,
+    private readonly drain: GatewayDrain,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -75,6 +77,11 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   beforeApplicationShutdown(): void {
+    this.closeAll();
+  }
+
+  /** Closes every session with 1001 (going away), so that each page reconnects, elsewhere, with `since`. */
+  closeAll(): void {
     clearInterval(this.heartbeat);
     for (const session of this.sessions) session.shutDown();
   }
@@ -90,6 +97,13 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       record(404);
       answerUpgrade(socket, 404, {
         error: { code: 'NOT_FOUND', message: `no WebSocket at ${url.pathname}` },
+      });
+      return;
+    }
+    if (this.drain.state === 'refusing') {
+      record(503);
+      answerUpgrade(socket, 503, {
+        error: { code: 'UNAVAILABLE', message: 'the gateway is shutting down; try again' },
       });
       return;
     }

@@ -1,4 +1,15 @@
-import { Controller, Get, HttpException, HttpStatus, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Param,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
 import { Backends } from '../backends/backends';
@@ -6,6 +17,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { type Query as QueryParams, wholeNumberParam } from '../http/query';
 import { relayServerSentEvents } from '../http/server-sent-events';
 import { tickJson } from '../http/wire-json';
+import { GatewayDrain } from '../lifecycle/gateway-drain';
 import { ClientStreams } from '../limits/client-streams';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -15,13 +27,16 @@ export class TickerController {
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
     private readonly streams: ClientStreams,
+    private readonly drain: GatewayDrain,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /**
    * GET /api/ticker/:symbol?count=&intervalMs= → Server-Sent Events, one tick per event,
    * from ticker.v1.TickerService/Watch. The symbol's rules are the ticker's to enforce. A
-   * client past its share of open streams is answered 429.
+   * client past its share of open streams is answered 429. Each event's id is the tick's seq,
+   * and a client that reconnects with `Last-Event-ID: <seq>` resumes at the next one: the walk
+   * is the same for every stream of a symbol, so it sees no gap and no tick twice.
    */
   @Get(':symbol')
   watch(
@@ -33,16 +48,28 @@ export class TickerController {
   ): void {
     const count = wholeNumberParam(query, 'count', 0);
     const intervalMs = wholeNumberParam(query, 'intervalMs', 1_000);
+    const fromSeq = resumeAfter(request.headers['last-event-id']);
     const refusal = this.streams.open(request.raw, reply.raw);
     if (refusal) throw new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
     reply.hijack();
-    const call = this.backends.ticker.watch({ symbol, count, intervalMs }, callerMetadata(caller), {
+    const call = this.backends.ticker.watch({ symbol, count, intervalMs, fromSeq }, callerMetadata(caller), {
       deadline: Date.now() + this.config.streamDeadlineMs,
     });
     relayServerSentEvents(call, reply.raw, {
       route: '/api/ticker/:symbol',
       metrics: this.metrics,
+      drain: this.drain,
       toJson: tickJson,
+      idOf: (tick) => String(tick.seq),
     });
   }
+}
+
+/** The seq to resume at: the one after `Last-Event-ID`; from the start without one. */
+function resumeAfter(lastEventId: string | string[] | undefined): bigint {
+  if (lastEventId === undefined) return 0n;
+  if (typeof lastEventId !== 'string' || !/^\d{1,15}$/.test(lastEventId)) {
+    throw new BadRequestException('Last-Event-ID must be the seq of the last tick received');
+  }
+  return BigInt(lastEventId) + 1n;
 }

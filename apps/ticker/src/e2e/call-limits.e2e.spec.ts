@@ -26,7 +26,11 @@ describe('call limits on the ticker', () => {
   it('ends a stream at MAX_CALL_MS although its client asked for more, and counts it', async () => {
     const started = performance.now();
     const { status: outcome, messages } = await readAll(
-      client.watch({ symbol: 'ACME', count: 0, intervalMs: 50 }, new Metadata(), deadlineIn(30_000)),
+      client.watch(
+        { symbol: 'ACME', count: 0, intervalMs: 50, fromSeq: 0n },
+        new Metadata(),
+        deadlineIn(30_000),
+      ),
     );
     expect(outcome).toMatchObject({
       code: status.DEADLINE_EXCEEDED,
@@ -41,7 +45,7 @@ describe('call limits on the ticker', () => {
     const metadata = new Metadata();
     metadata.set('x-padding', 'p'.repeat(3_000));
     const { status: outcome, messages } = await readAll(
-      client.watch({ symbol: 'ACME', count: 3, intervalMs: 0 }, metadata, deadlineIn()),
+      client.watch({ symbol: 'ACME', count: 3, intervalMs: 0, fromSeq: 0n }, metadata, deadlineIn()),
     );
     expect(outcome.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(outcome.details).toMatch(/^the request metadata is \d+ bytes; the limit is 2048$/);

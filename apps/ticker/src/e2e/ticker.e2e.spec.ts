@@ -25,6 +25,7 @@ const watchRequest = (overrides: Partial<WatchRequest> = {}): WatchRequest => ({
   symbol: 'ACME',
   count: 5,
   intervalMs: 0,
+  fromSeq: 0n,
   ...overrides,
 });
 

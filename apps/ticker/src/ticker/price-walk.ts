@@ -1,5 +1,7 @@
 const SYMBOL = /^[A-Z0-9.]{1,12}$/;
 export const MAX_INTERVAL_MS = 60_000;
+/** The furthest a stream may resume: reaching it walks every step before it (a few ms). */
+export const MAX_FROM_SEQ = 1_000_000;
 
 /** Why a symbol cannot be watched, or undefined when it can. */
 export function symbolProblem(symbol: string): string | undefined {
@@ -21,6 +23,12 @@ export class PriceWalk {
     const seed = fnv1a(symbol);
     this.random = mulberry32(seed);
     this.price = 10 + (seed % 99_000) / 100;
+  }
+
+  /** Walks on until the next tick is `seq`, as a stream that resumes there must. */
+  skipTo(seq: number): this {
+    while (this.seq + 1n < BigInt(seq)) this.next();
+    return this;
   }
 
   next(): { seq: bigint; price: number } {

@@ -31,6 +31,7 @@ const request = (overrides: Partial<WatchRequest> = {}): WatchRequest => ({
   symbol: 'ACME',
   count: 3,
   intervalMs: 0,
+  fromSeq: 0n,
   ...overrides,
 });
 

@@ -1,18 +1,12 @@
 import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
-import {
-  ConsoleLogger,
-  type DynamicModule,
-  type INestMicroservice,
-  type LoggerService,
-  type LogLevel,
-  type Type,
-} from '@nestjs/common';
+import { type DynamicModule, type INestMicroservice, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { authEnabled, TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
 import { authInterceptor } from './auth-interceptor';
 import { callLimitsInterceptor } from './call-limits';
+import { processLogger } from './config/process-settings';
 import type { ServerConfig } from './config/server-config';
 import { gracefulShutdown } from './graceful-shutdown';
 import { GrpcServerStrategy } from './grpc-server.strategy';
@@ -46,16 +40,11 @@ export interface RunningGrpcService {
   stop(): Promise<void>;
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 /** Starts a NestJS gRPC app with health, reflection, `x-served-by`, limits and keepalive. */
 export async function startGrpcService(options: GrpcServiceOptions): Promise<RunningGrpcService> {
   const { config } = options;
   const serviceNames = options.services.map((service) => service.fullName);
-  const logger = new ConsoleLogger({
-    json: config.logFormat === 'json',
-    logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
-  });
+  const logger = processLogger(config);
   const calls = new OpenCalls(config.instanceId, logger);
   const health = new HealthStatus(serviceNames);
   const metrics = new ServerMetrics();

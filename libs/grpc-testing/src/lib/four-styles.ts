@@ -53,7 +53,7 @@ export function fourStyles(
       },
       ticker: async (metadata = new Metadata()) => {
         const { status: outcome, messages } = await readAll(
-          ticker.watch({ symbol: 'HONEST', count: 3, intervalMs: 0 }, metadata, deadlineIn()),
+          ticker.watch({ symbol: 'HONEST', count: 3, intervalMs: 0, fromSeq: 0n }, metadata, deadlineIn()),
         );
         return expect(outcome, messages.length === 3, 'ticker');
       },

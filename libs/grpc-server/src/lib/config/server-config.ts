@@ -2,17 +2,11 @@ import { hostname } from 'node:os';
 import type { AuthSettings } from '@quartet/auth';
 import type { ServerTls } from '@quartet/grpc-tls';
 import { readAuthSettings } from './auth-config';
+import { type ListenAddress, type LogSettings, readListenAddress, readLogSettings } from './process-settings';
 import { EnvReader } from './env-reader';
 
-export type LogFormat = 'json' | 'text';
-export type LogLevelName = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-
 /** What every gRPC service reads from its environment. */
-export interface ServerConfig {
-  /** HOST: the address to listen on. */
-  readonly host: string;
-  /** PORT: the port to listen on; 0 picks a free one. */
-  readonly port: number;
+export interface ServerConfig extends ListenAddress, LogSettings {
   /** INSTANCE_ID: sent as `x-served-by` on every call. */
   readonly instanceId: string;
   /** SHUTDOWN_GRACE_MS: how long running calls may go on after SIGTERM. */
@@ -42,19 +36,14 @@ export interface ServerConfig {
   readonly healthPort?: number;
   /** AUTH_SECRET, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL: whose tokens calls must carry (see auth-config.ts). */
   readonly auth: AuthSettings;
-  /** LOG_FORMAT and LOG_LEVEL. */
-  readonly logFormat: LogFormat;
-  readonly logLevel: LogLevelName;
 }
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|[0-9A-Fa-f:.]+|\[[0-9A-Fa-f:.]+\])$/;
 const INSTANCE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Reads the settings shared by every service; `reader.done()` is left to the caller, after its own. */
 export function readServerConfig(reader: EnvReader, defaultPort: number): ServerConfig {
   return {
-    host: reader.string('HOST', '127.0.0.1', HOST, 'a host name or IP address'),
-    port: reader.integer('PORT', defaultPort, 0, 65535),
+    ...readListenAddress(reader, defaultPort),
     instanceId: reader.string(
       'INSTANCE_ID',
       `${hostname()}-${process.pid}`,
@@ -72,15 +61,7 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     healthPort:
       reader.optional('HEALTH_PORT') === undefined ? undefined : reader.integer('HEALTH_PORT', 0, 0, 65535),
     auth: readAuthSettings(reader),
-    logFormat: reader.oneOf<LogFormat>('LOG_FORMAT', 'json', ['json', 'text']),
-    logLevel: reader.oneOf<LogLevelName>('LOG_LEVEL', 'log', [
-      'fatal',
-      'error',
-      'warn',
-      'log',
-      'debug',
-      'verbose',
-    ]),
+    ...readLogSettings(reader),
   };
 }
 

@@ -20,6 +20,12 @@ export interface WatchRequest {
   count: number;
   /** Milliseconds between ticks, at most 60000; 0 sends as fast as the client reads. */
   intervalMs: number;
+  /**
+   * The seq of the first tick to send, at most 1000000: a stream that broke off resumes
+   * with the last seq it saw plus one, and gets the same ticks it would have got. 0 and 1
+   * both start at the beginning. `count` still counts from seq 1.
+   */
+  fromSeq: bigint;
 }
 
 /** WatchResponse is one tick of the walk. */
@@ -44,7 +50,7 @@ wrappers[".google.protobuf.Timestamp"] = {
 } as any;
 
 function createBaseWatchRequest(): WatchRequest {
-  return { symbol: "", count: 0, intervalMs: 0 };
+  return { symbol: "", count: 0, intervalMs: 0, fromSeq: 0n };
 }
 
 export const WatchRequest: MessageFns<WatchRequest> = {
@@ -57,6 +63,12 @@ export const WatchRequest: MessageFns<WatchRequest> = {
     }
     if (message.intervalMs !== 0) {
       writer.uint32(24).uint32(message.intervalMs);
+    }
+    if (message.fromSeq !== 0n) {
+      if (BigInt.asUintN(64, message.fromSeq) !== message.fromSeq) {
+        throw new globalThis.Error("value provided for field message.fromSeq of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.fromSeq);
     }
     return writer;
   },
@@ -96,6 +108,14 @@ export const WatchRequest: MessageFns<WatchRequest> = {
             }
 
             message.intervalMs = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.fromSeq = reader.uint64() as bigint;
             continue;
           }
         }
