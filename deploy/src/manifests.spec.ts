@@ -181,6 +181,18 @@ describe('Kubernetes manifests', () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
   });
 
+  it('give the gateway longer than its drain before it is killed', () => {
+    const deployment = find('Deployment', 'gateway');
+    const container = containerOf(deployment);
+    const env = envOf(container);
+    const preStopMs = Number(container.lifecycle.preStop.exec.command[1]) * 1_000;
+    const drainMs = Number(env['SHUTDOWN_SETTLE_MS']) + Number(env['SHUTDOWN_GRACE_MS']) + FLUSH_MS;
+    expect(Number(env['SHUTDOWN_GRACE_MS'])).toBeGreaterThan(0);
+    expect(deployment.spec['template'].spec.terminationGracePeriodSeconds * 1_000).toBeGreaterThan(
+      preStopMs + drainMs,
+    );
+  });
+
   it('give the gateway a client certificate from the CA the services check', () => {
     const deployment = find('Deployment', 'gateway');
     expect(envOf(containerOf(deployment))).toMatchObject({
@@ -261,6 +273,13 @@ describe('compose file', () => {
       expect(compose.services.gateway.environment[targetVariable as string]).toBe(`dns:///${app}:${port}`);
     }
     expect(compose.services.chat.deploy.replicas).toBe(1);
+  });
+
+  it('gives the gateway longer than its settle and grace before Docker kills it', () => {
+    const { stop_grace_period: grace, environment } = compose.services.gateway;
+    expect(Number(/^(\d+)s$/.exec(grace)?.[1]) * 1_000).toBeGreaterThan(
+      Number(environment.SHUTDOWN_SETTLE_MS) + Number(environment.SHUTDOWN_GRACE_MS) + FLUSH_MS,
+    );
   });
 
   it('gives each service longer than its drain before Docker kills it', () => {

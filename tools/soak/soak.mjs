@@ -216,6 +216,7 @@ async function main() {
     RATE_LIMIT_PER_MINUTE: '1000000',
     UPLOAD_QUOTA_BYTES: String(1024 ** 4),
     METRICS_PORT: '0',
+    SHUTDOWN_SETTLE_MS: '0',
   });
   const gateway = `http://${gatewayAddress}`;
   authorization = await signIn(gateway, 'soaker');

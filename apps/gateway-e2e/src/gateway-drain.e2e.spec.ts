@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatClient } from './chat-client';
 import { addressesOf, type Backend, spawnBackends, startTestGateway, stopAll } from './fixture';
-import { readEvents } from './sse-client';
+import { readEvents, type SseEvent } from './sse-client';
 
 const SETTLE_MS = 1_000;
 const GRACE_MS = 4_000;
@@ -152,5 +152,37 @@ describe('the gateway on SIGTERM', () => {
       what: 'the cut upload to be removed',
     });
     expect(readdirSync(uploadDir)).toEqual(storedBefore);
+  }, 30_000);
+
+  it('lets an SSE client resume from Last-Event-ID through a gateway restart, with no gap and no repeat', async () => {
+    const first = await startTestGateway(addressesOf(services));
+    const seen: SseEvent[] = [];
+    const reading = readEvents(await first.fetch('/api/ticker/RESTART?intervalMs=20'), (events) => {
+      seen.splice(0, seen.length, ...events);
+      return false;
+    });
+    await eventually(() => seen.length >= 5, { what: 'five ticks before the restart' });
+    first.process.child.kill('SIGTERM');
+    const before = await reading;
+    expect(before.at(-1)?.event).toBe('error');
+    expect(await first.process.exited).toBe(0);
+
+    // The same address, as a load balancer or a restarted pod would serve it.
+    const second = await startTestGateway(addressesOf(services), { PORT: new URL(first.url).port });
+    try {
+      const lastId = before.filter((event) => event.event === 'message').at(-1)?.id;
+      const after = await readEvents(
+        await second.fetch('/api/ticker/RESTART?intervalMs=20', {
+          headers: { 'last-event-id': String(lastId) },
+        }),
+        (events) => events.length >= 5,
+      );
+      const seqs = [...before, ...after]
+        .filter((event) => event.event === 'message')
+        .map((event) => (JSON.parse(event.data) as { seq: number }).seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    } finally {
+      await second.stop();
+    }
   }, 30_000);
 });

@@ -161,4 +161,58 @@ describe('the web page in Chromium', () => {
     await ann.context().close();
     await bob.context().close();
   }, 60_000);
+
+  it('resumes the ticker from the next seq and rejoins the chat when the gateway restarts', async () => {
+    const page = await openPage();
+    await signIn(page, 'Resa');
+    await page.fill('#ticker-form input[name=symbol]', 'RESUME');
+    await page.fill('#ticker-form input[name=intervalMs]', '50');
+    await page.click('#ticker-toggle');
+    await page.fill('#chat-join input[name=room]', 'restarts');
+    await page.click('#chat-toggle');
+    await page.waitForFunction(() => !document.querySelector<HTMLInputElement>('#chat-post input')?.disabled);
+    // Every seq the page shows, as it shows it.
+    await page.evaluate(() => {
+      const seqs: string[] = [];
+      (window as unknown as { seqs: string[] }).seqs = seqs;
+      const target = document.querySelector('#ticker-seq') as HTMLElement;
+      new MutationObserver(() => seqs.push(target.textContent ?? '')).observe(target, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    const seqsSeen = () =>
+      page.evaluate(() => (window as unknown as { seqs: string[] }).seqs.map((seq) => Number(seq.slice(1))));
+    await page.waitForFunction(() => (window as unknown as { seqs: string[] }).seqs.length >= 5);
+
+    // The same address, as a restarted pod behind its Service: the session cookie stays valid.
+    const port = new URL(gateway.url).port;
+    gateway.process.child.kill('SIGTERM');
+    expect(await gateway.process.exited).toBe(0);
+    gateway = await startTestGateway(addressesOf(services), { PORT: port });
+
+    const before = (await seqsSeen()).length;
+    await page.waitForFunction(
+      (count) => (window as unknown as { seqs: string[] }).seqs.length >= count,
+      before + 10,
+      { timeout: 20_000 },
+    );
+    const seqs = await seqsSeen();
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
+
+    await page.waitForFunction(() => !document.querySelector<HTMLInputElement>('#chat-post input')?.disabled);
+    await page.fill('#chat-post input[name=text]', 'back again');
+    await page.click('#chat-post button');
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('#chat-messages li .text')).some(
+        (item) => item.textContent === 'back again',
+      ),
+    );
+    await page.click('#ticker-toggle');
+    await page.context().close();
+    // The browser reports the connections refused while the gateway was down; nothing else.
+    const refused = /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|status of 503/;
+    problems.splice(0, problems.length, ...problems.filter((problem) => !refused.test(problem)));
+  }, 60_000);
 });

@@ -94,6 +94,7 @@ describe('a replica added behind a DNS name', () => {
         AUTH_SECRET: TEST_AUTH_SECRET,
         RATE_LIMIT_PER_MINUTE: '1000000',
         METRICS_PORT: '0',
+        SHUTDOWN_SETTLE_MS: '0',
       },
     });
     processes.push(gateway);

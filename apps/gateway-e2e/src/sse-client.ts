@@ -1,11 +1,18 @@
 import { connect, type Socket } from 'node:net';
 
 /** Reads Server-Sent Events from a fetch response body until `stop` says so or the stream ends. */
+export interface SseEvent {
+  readonly event: string;
+  readonly data: string;
+  /** The event's `id`, when it has one: what a client sends back as `Last-Event-ID` to resume. */
+  readonly id?: string;
+}
+
 export async function readEvents(
   response: Response,
-  stop: (events: { event: string; data: string }[]) => boolean = () => false,
-): Promise<{ event: string; data: string }[]> {
-  const events: { event: string; data: string }[] = [];
+  stop: (events: SseEvent[]) => boolean = () => false,
+): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   while (!stop(events)) {
@@ -21,7 +28,12 @@ export async function readEvents(
           .split('\n')
           .find((line) => line.startsWith(`${name}: `))
           ?.slice(name.length + 2);
-      events.push({ event: field('event') ?? 'message', data: field('data') ?? '' });
+      const id = field('id');
+      events.push({
+        event: field('event') ?? 'message',
+        data: field('data') ?? '',
+        ...(id === undefined ? {} : { id }),
+      });
     }
   }
   await reader.cancel();

@@ -47,6 +47,24 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
     });
   });
 
+  it('numbers each event with its seq, and resumes after Last-Event-ID with no gap and no repeat', async () => {
+    const first = await readEvents(await get('/api/ticker/RESUME?count=5&intervalMs=0'));
+    expect(first.filter((e) => e.event === 'message').map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
+    const resumed = await readEvents(
+      await get('/api/ticker/RESUME?count=8&intervalMs=0', { headers: { 'last-event-id': '5' } }),
+    );
+    const ticks = resumed.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data));
+    expect(ticks.map((t) => t.seq)).toEqual([6, 7, 8]);
+    const whole = await readEvents(await get('/api/ticker/RESUME?count=8&intervalMs=0'));
+    const prices = whole.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data).price);
+    expect(ticks.map((t) => t.price)).toEqual(prices.slice(5));
+    const bad = await get('/api/ticker/RESUME?count=1', { headers: { 'last-event-id': 'yesterday' } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({
+      error: { code: 'BAD_REQUEST', message: 'Last-Event-ID must be the seq of the last tick received' },
+    });
+  });
+
   it('answers a symbol the ticker refuses with 400 JSON before any event', async () => {
     const response = await get('/api/ticker/not%20a%20symbol?count=1');
     expect(response.status).toBe(400);

@@ -34,6 +34,7 @@ describe('the built gateway during a large upload', () => {
         CHAT_TARGET: unused,
         AUTH_SECRET: TEST_AUTH_SECRET,
         METRICS_PORT: '0',
+        SHUTDOWN_SETTLE_MS: '0',
       },
     });
   }, 30_000);

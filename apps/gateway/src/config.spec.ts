@@ -114,4 +114,22 @@ describe(loadConfig.name, () => {
       ]),
     );
   });
+
+  it('drains in 5 s of settle and 20 s of grace by default, and reads none of the services’ settings', () => {
+    expect(loadConfig({}).shutdown).toEqual({ settleMs: 5_000, graceMs: 20_000 });
+    expect(loadConfig({ SHUTDOWN_SETTLE_MS: '0', SHUTDOWN_GRACE_MS: '500' }).shutdown).toEqual({
+      settleMs: 0,
+      graceMs: 500,
+    });
+    expect(() =>
+      loadConfig({ TLS_CERT_FILE: 'half.crt', CALL_IDLE_MS: 'x', MAX_CONNECTION_AGE_MS: 'y' }),
+    ).not.toThrow();
+  });
+
+  it('honours LOG_LEVEL and LOG_FORMAT', () => {
+    expect(loadConfig({ LOG_LEVEL: 'warn', LOG_FORMAT: 'text' })).toMatchObject({
+      logLevel: 'warn',
+      logFormat: 'text',
+    });
+  });
 });

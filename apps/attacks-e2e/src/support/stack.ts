@@ -62,6 +62,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       CHAT_TARGET: chat.address,
       AUTH_SECRET,
       METRICS_PORT: '0',
+      SHUTDOWN_SETTLE_MS: '0',
       // The attacks here are on other limits, each from one signed-in user, many times a second.
       RATE_LIMIT_PER_MINUTE: '1000000',
     });

@@ -3,7 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import { eventually } from '@quartet/grpc-testing';
 import type { WatchRequest, WatchResponse } from '@quartet/proto';
 import { Writable } from 'node:stream';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, take, toArray } from 'rxjs';
 import { priceAt } from './price-walk';
 import { TickerMetrics } from './ticker.metrics';
 import { TickerService } from './ticker.service';
@@ -52,6 +52,29 @@ describe(TickerService.name, () => {
       [1, 2, 3].map((seq) => ({ symbol: 'ACME', seq: BigInt(seq), price: priceAt('ACME', seq), time })),
     );
     expect(metrics.activeStreams).toBe(0);
+  });
+
+  it('resumes at from_seq with the very ticks a stream from the start had there, up to count', async () => {
+    const { call } = fakeCall(1_000);
+    const whole = await lastValueFrom(sut.watch(request({ count: 10 }), call).pipe(toArray()));
+    const resumed = await lastValueFrom(sut.watch(request({ count: 10, fromSeq: 7n }), call).pipe(toArray()));
+    expect(resumed).toEqual(whole.slice(6));
+    expect(resumed.map((tick) => tick.seq)).toEqual([7n, 8n, 9n, 10n]);
+    const past = await lastValueFrom(sut.watch(request({ count: 10, fromSeq: 11n }), call).pipe(toArray()));
+    expect(past).toEqual([]);
+    const endless = sut.watch(request({ count: 0, fromSeq: 1_000n }), call).pipe(take(1));
+    expect((await lastValueFrom(endless)).seq).toBe(1_000n);
+  });
+
+  it('refuses to resume past a million ticks, whose walk would cost too much to replay', async () => {
+    const { call } = fakeCall();
+    const error = await lastValueFrom(sut.watch(request({ fromSeq: 1_000_001n }), call)).catch(
+      (e: unknown) => e,
+    );
+    expect((error as RpcException).getError()).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      message: 'from_seq 1000001 is over the limit of 1000000',
+    });
   });
 
   it('rejects a bad symbol with INVALID_ARGUMENT before producing anything', async () => {

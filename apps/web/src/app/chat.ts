@@ -1,10 +1,10 @@
+import { Backoff } from './backoff';
 import { ChatLog, type ChatLine } from './chat-log';
 import { byId, element, say } from './dom';
 
 // The chat service's own rules, checked here so that a person sees why before joining:
 // a refused WebSocket handshake tells the browser nothing of the reason.
 const ROOM = /^[a-z0-9_-]{1,32}$/;
-const RETRY_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
 type Frame =
   | ({ type: 'message' } & ChatLine)
@@ -26,7 +26,9 @@ class ChatPanel {
   private room = '';
   private user = '';
   private wanted = false;
-  private retries = 0;
+  private readonly backoff = new Backoff();
+  /** Whether this join's socket has opened once: a join refused at once is not retried. */
+  private joinedOnce = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly status = byId('chat-status');
@@ -39,7 +41,8 @@ class ChatPanel {
     if (room !== this.room) this.log.clear();
     this.room = room;
     this.wanted = true;
-    this.retries = 0;
+    this.joinedOnce = false;
+    this.backoff.reset();
     this.toggle.textContent = 'Leave';
     this.render();
     this.connect();
@@ -71,10 +74,9 @@ class ChatPanel {
     const socket = new WebSocket(`${scheme}://${location.host}/api/chat?${query}`);
     this.socket = socket;
     say(this.status, `Joining ${this.room}…`);
-    let opened = false;
     socket.addEventListener('open', () => {
-      opened = true;
-      this.retries = 0;
+      this.joinedOnce = true;
+      this.backoff.reset();
       this.enablePosting(true);
       for (const [clientId, text] of this.unsent) this.send(clientId, text);
     });
@@ -84,13 +86,19 @@ class ChatPanel {
       this.enablePosting(false);
       // 1008: the chat service refused something this page sent; retrying would repeat it.
       if (!this.wanted || event.code === 1008) return;
-      // A handshake refused (not signed in, say) closes before it opened: retrying would repeat it.
-      if (!opened) {
+      // A first handshake refused (not signed in, say) would be refused again: give up. Once in,
+      // a lost connection (1001: the gateway shutting down) is retried with `since`, as the
+      // ticker resumes with Last-Event-ID.
+      if (!this.joinedOnce) {
         this.leave();
         return say(this.status, 'Could not join: sign in first, or check the room name.', 'bad');
       }
-      const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
-      say(this.status, `Connection lost; trying again in ${delay / 1000} s…`, 'bad');
+      const delay = this.backoff.next();
+      say(
+        this.status,
+        `Connection lost; rejoining from #${this.log.lastSeq + 1} in ${delay / 1000} s…`,
+        'bad',
+      );
       this.retryTimer = setTimeout(() => this.wanted && this.connect(), delay);
     });
   }

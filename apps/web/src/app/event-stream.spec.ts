@@ -23,11 +23,14 @@ describe(EventStreamParser.name, () => {
     ]);
   });
 
-  it('joins multi-line data, skips comments and fields it does not use', () => {
+  it('joins multi-line data, skips comments, and keeps the last id and the retry delay', () => {
     const parser = new EventStreamParser();
     expect(parser.push(': keep-alive\nid: 7\ndata: a\ndata:b\nretry: 10\n\n')).toEqual([
       { event: 'message', data: 'a\nb' },
     ]);
+    expect(parser).toMatchObject({ lastEventId: '7', retryMs: 10 });
+    parser.push('retry: soon\ndata: c\n\n');
+    expect(parser).toMatchObject({ lastEventId: '7', retryMs: 10 });
   });
 
   it('sends no event for a blank line without data', () => {

@@ -6,10 +6,14 @@ export interface StreamEvent {
 
 /**
  * Parses a text/event-stream as it arrives, in pieces cut anywhere: `push` takes the next
- * piece and returns the events it completed. Only `event:` and `data:` fields are kept;
- * comments and `id:`/`retry:` are not used by the gateway's streams.
+ * piece and returns the events it completed. `id:` and `retry:` are kept as an EventSource
+ * keeps them, for a stream that breaks off to resume where it was.
  */
 export class EventStreamParser {
+  /** The last event id the stream set: what a reconnect sends as `Last-Event-ID`. */
+  lastEventId: string | undefined;
+  /** How long the stream asked a client to wait before it reconnects. */
+  retryMs: number | undefined;
   private buffer = '';
   private event = 'message';
   private data: string[] = [];
@@ -36,6 +40,8 @@ export class EventStreamParser {
       const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (field === 'event') this.event = value;
       else if (field === 'data') this.data.push(value);
+      else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
+      else if (field === 'retry' && /^\d+$/.test(value)) this.retryMs = Number(value);
     }
     return events;
   }

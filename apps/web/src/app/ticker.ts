@@ -1,5 +1,6 @@
 import { apiError, describe } from './api-error';
 import { byId, say, servedBy } from './dom';
+import { Backoff, pause } from './backoff';
 import { EventStreamParser, type StreamEvent } from './event-stream';
 
 interface Tick {
@@ -11,8 +12,8 @@ const SPARK_POINTS = 60;
 
 /**
  * The ticker card: GET /api/ticker/:symbol as Server-Sent Events, read with fetch so that
- * an error before the stream starts shows the gateway's message. Stopping aborts the
- * request; the gateway then cancels the gRPC call.
+ * an error before the stream starts shows the gateway's message, and resumed after a break
+ * (see watch). Stopping aborts the request; the gateway then cancels the gRPC call.
  */
 export function setUpTicker(): void {
   const form = byId<HTMLFormElement>('ticker-form');
@@ -41,34 +42,93 @@ export function setUpTicker(): void {
   });
 }
 
+/** How one attempt at the stream ended: the page resumes a broken one, not the others. */
+type Outcome =
+  | { readonly kind: 'ended' | 'refused' }
+  | { readonly kind: 'broken'; readonly why: string; readonly retryMs?: number };
+
+/** Gateway answers that mean "not now": a shutdown, a backend gone, a deadline, a full house. */
+const RETRYABLE = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED', 'ABORTED']);
+
+/**
+ * Watches until stopped. A stream that breaks off (the gateway shutting down, a backend
+ * failing, the stream's deadline, the network) is resumed after a pause from the tick after
+ * the last one seen, sent as `Last-Event-ID`: the walk is the same on every replica, so the
+ * price line goes on with no gap and no tick twice.
+ */
 async function watch(symbol: string, intervalMs: string, signal: AbortSignal): Promise<void> {
   const status = byId('ticker-status');
   const prices: number[] = [];
+  const backoff = new Backoff();
+  const parser = new EventStreamParser();
   say(status, `Watching ${symbol}…`);
-  try {
-    const response = await fetch(
-      `/api/ticker/${encodeURIComponent(symbol)}?intervalMs=${encodeURIComponent(intervalMs)}`,
-      { signal, headers: { accept: 'text/event-stream' } },
-    );
-    servedBy(byId('ticker-served-by'), response.headers.get('x-served-by'));
-    if (!response.ok || !response.body) {
-      return say(status, describe(apiError(response.status, await response.text())), 'bad');
-    }
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    const parser = new EventStreamParser();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      for (const event of parser.push(value)) show(event, prices, status);
-    }
-  } catch (error) {
-    if (!signal.aborted) say(status, `The stream broke off: ${String(error)}`, 'bad');
+  while (!signal.aborted) {
+    const outcome = await watchOnce(symbol, intervalMs, signal, parser, (event) => {
+      backoff.reset();
+      show(event, prices);
+    });
+    if (outcome.kind !== 'broken' || signal.aborted) return;
+    const delay = backoff.next(outcome.retryMs);
+    const from = parser.lastEventId ? ` from #${Number(parser.lastEventId) + 1}` : '';
+    say(status, `${outcome.why}; resuming${from} in ${delay / 1000} s…`, 'bad');
+    await pause(delay, signal);
   }
 }
 
-function show(event: StreamEvent, prices: number[], status: HTMLElement): void {
-  if (event.event === 'end') return say(status, 'The stream ended.');
-  if (event.event === 'error') return say(status, describe(apiError(0, event.data)), 'bad');
+async function watchOnce(
+  symbol: string,
+  intervalMs: string,
+  signal: AbortSignal,
+  parser: EventStreamParser,
+  onTick: (event: StreamEvent) => void,
+): Promise<Outcome> {
+  const status = byId('ticker-status');
+  try {
+    const response = await fetch(
+      `/api/ticker/${encodeURIComponent(symbol)}?intervalMs=${encodeURIComponent(intervalMs)}`,
+      {
+        signal,
+        headers: {
+          accept: 'text/event-stream',
+          ...(parser.lastEventId ? { 'last-event-id': parser.lastEventId } : {}),
+        },
+      },
+    );
+    servedBy(byId('ticker-served-by'), response.headers.get('x-served-by'));
+    if (!response.ok || !response.body) {
+      const error = apiError(response.status, await response.text());
+      if (RETRYABLE.has(error.code)) return { kind: 'broken', why: describe(error) };
+      say(status, describe(error), 'bad');
+      return { kind: 'refused' };
+    }
+    say(status, `Watching ${symbol}…`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return { kind: 'broken', why: 'The stream broke off' };
+      for (const event of parser.push(value)) {
+        if (event.event === 'end') {
+          say(status, 'The stream ended.');
+          return { kind: 'ended' };
+        }
+        if (event.event === 'error') {
+          const error = apiError(0, event.data);
+          if (RETRYABLE.has(error.code))
+            return { kind: 'broken', why: describe(error), retryMs: parser.retryMs };
+          say(status, describe(error), 'bad');
+          return { kind: 'refused' };
+        }
+        onTick(event);
+      }
+    }
+  } catch (error) {
+    return signal.aborted
+      ? { kind: 'ended' }
+      : { kind: 'broken', why: `The stream broke off: ${String(error)}` };
+  }
+}
+
+function show(event: StreamEvent, prices: number[]): void {
   const tick = JSON.parse(event.data) as Tick;
   byId('ticker-price').textContent = tick.price.toFixed(2);
   byId('ticker-seq').textContent = `#${tick.seq}`;
