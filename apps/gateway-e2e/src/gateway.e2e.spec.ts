@@ -1,4 +1,4 @@
-import type { ServiceProcess } from '@quartet/grpc-testing';
+import { eventually, type ServiceProcess } from '@quartet/grpc-testing';
 import {
   addressesOf,
   type Backend,
@@ -110,6 +110,23 @@ describe('gateway over the real services', () => {
     const response = await get('/metrics');
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain('process_resident_memory_bytes');
+  });
+
+  it('watches the health of each replica it balances over (see libs/grpc-client, sick-replicas.spec)', async () => {
+    await get('/api/hello?name=watched');
+    await eventually(
+      () =>
+        gateway.process.logs.some((entry) => {
+          const message = entry['message'] as Record<string, unknown> | undefined;
+          return (
+            message?.['event'] === 'replica-health' &&
+            message['backend'] === 'greeter' &&
+            message['address'] === services.greeter.address &&
+            message['health'] === 'SERVING'
+          );
+        }),
+      { what: 'the greeter replica to be watched and SERVING' },
+    );
   });
 
   it('GET /healthz is 200 while the process runs', async () => {

@@ -1,6 +1,11 @@
 import { type ChannelCredentials, credentials, type ServiceError, status } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { clientChannelOptions, type HealthClient, healthClient } from '@quartet/grpc-client';
+import {
+  clientChannelOptions,
+  type HealthClient,
+  healthClient,
+  healthAwareTarget,
+} from '@quartet/grpc-client';
 import { logReloads, tlsChannelCredentials } from '@quartet/grpc-tls';
 import { type GrpcClient, grpcClientConstructor } from '@quartet/proto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -10,8 +15,9 @@ import { type Backend, BACKEND_LIST, BACKENDS } from './backend-list';
 type Clients = { readonly [B in Backend]: GrpcClient<(typeof BACKEND_LIST)[B]['definition']> };
 
 /**
- * One gRPC channel per backend, balanced over its replicas and measured, and a health
- * client for each. Every call passes a deadline: the typed grpc-js clients take one on
+ * One gRPC channel per backend, balanced over its replicas (those not NOT_SERVING, with
+ * outlier detection ejecting those that fail most calls) and measured, and a health client
+ * for each. Every call passes a deadline: the typed grpc-js clients take one on
  * streaming calls too, which NestJS's ClientGrpc does not.
  */
 @Injectable()
@@ -38,15 +44,22 @@ export class Backends implements OnApplicationShutdown {
       ...serverName,
     };
     const channelCredentials = backendCredentials(config);
+    const logger = new Logger(Backends.name);
     this.clients = Object.fromEntries(
-      BACKENDS.map((backend) => [
-        backend,
-        new (grpcClientConstructor(BACKEND_LIST[backend].definition))(
-          config.targets[backend],
-          channelCredentials,
-          options,
-        ),
-      ]),
+      BACKENDS.map((backend) => {
+        const service = BACKEND_LIST[backend].definition.fullName;
+        // Replicas reporting NOT_SERVING for the service are left out of the round robin.
+        const target = healthAwareTarget(config.targets[backend], {
+          service,
+          credentials: channelCredentials,
+          serverName: config.grpcTls?.serverName,
+          onChange: (address, health) => logger.log({ event: 'replica-health', backend, address, health }),
+        });
+        return [
+          backend,
+          new (grpcClientConstructor(BACKEND_LIST[backend].definition))(target, channelCredentials, options),
+        ];
+      }),
     ) as unknown as Clients;
     ({ greeter: this.greeter, ticker: this.ticker, upload: this.upload, chat: this.chat } = this.clients);
     this.health = Object.fromEntries(

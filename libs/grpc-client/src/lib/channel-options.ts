@@ -11,16 +11,39 @@ export interface ChannelPolicy {
 }
 
 /**
+ * Outlier detection (gRFC A50) around round robin: every second, a replica that failed at
+ * least half of its calls (of 10 or more) is ejected: it gets no calls for 5 s, longer each
+ * time it is ejected again (up to 60 s), and comes back after. Never more than half of the
+ * replicas are out at once, and only when at least two have had calls to compare.
+ */
+export const OUTLIER_DETECTION = {
+  interval: { seconds: 1, nanos: 0 },
+  base_ejection_time: { seconds: 5, nanos: 0 },
+  max_ejection_time: { seconds: 60, nanos: 0 },
+  max_ejection_percent: 50,
+  failure_percentage_ejection: {
+    threshold: 50,
+    enforcement_percentage: 100,
+    minimum_hosts: 2,
+    request_volume: 10,
+  },
+} as const;
+
+/**
  * Channel options for calling quartet's services: round robin over every address of the
- * target (per call, not per connection), retries through a gRPC service config, keepalive
- * pings so that a dead connection is noticed between calls, and DNS re-resolution.
+ * target (per call, not per connection) with outlier detection, retries through a gRPC
+ * service config, keepalive pings so that a dead connection is noticed between calls, and
+ * DNS re-resolution.
  */
 export function clientChannelOptions({
   idempotentServices = [],
   maxAttempts = 4,
 }: ChannelPolicy = {}): ChannelOptions {
   const serviceConfig = {
-    loadBalancingConfig: [{ round_robin: {} }],
+    // grpc-js reads these durations as {seconds, nanos}, not the "1s" strings of other languages.
+    loadBalancingConfig: [
+      { outlier_detection: { ...OUTLIER_DETECTION, child_policy: [{ round_robin: {} }] } },
+    ],
     methodConfig:
       idempotentServices.length === 0
         ? []

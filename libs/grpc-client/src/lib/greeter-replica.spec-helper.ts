@@ -7,6 +7,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { GreeterDefinition, grpcServiceDefinition, type HelloReply, type HelloRequest } from '@quartet/proto';
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 
 // A bare grpc-js greeter for this lib's specs: a server of the real contract, with no
 // NestJS in the way, whose failures a spec can switch on.
@@ -15,14 +16,22 @@ export interface Replica {
   readonly id: string;
   readonly address: string;
   readonly server: Server;
+  /** SayHello calls that reached this replica, failed ones included. */
+  readonly calls: () => number;
+  /** What it answers on grpc.health.v1 for helloworld.Greeter (SERVING at first). */
+  setHealth(status: ServingStatus): void;
 }
 
 /** A bare grpc-js greeter replica that names itself in x-served-by, failing when `fails` says so. */
 /** A replica named `id`; a call fails with UNAVAILABLE when `fails` says so, and an empty name with INVALID_ARGUMENT. */
 export async function replica(id: string, fails: () => boolean = () => false): Promise<Replica> {
   const server = new Server();
+  const health = new HealthImplementation({ '': 'SERVING', 'helloworld.Greeter': 'SERVING' });
+  health.addToServer(server);
+  let calls = 0;
   server.addService(grpcServiceDefinition(GreeterDefinition), {
     SayHello: (call: ServerUnaryCall<HelloRequest, HelloReply>, callback: sendUnaryData<HelloReply>) => {
+      calls += 1;
       const headers = new Metadata();
       headers.set('x-served-by', id);
       if (fails())
@@ -42,5 +51,11 @@ export async function replica(id: string, fails: () => boolean = () => false): P
       error ? reject(error) : resolve(bound),
     ),
   );
-  return { id, address: `127.0.0.1:${port}`, server };
+  return {
+    id,
+    address: `127.0.0.1:${port}`,
+    server,
+    calls: () => calls,
+    setHealth: (status) => health.setStatus('helloworld.Greeter', status),
+  };
 }
