@@ -38,8 +38,9 @@ function startFromImage(
   return spawnService(app, {
     main: join(image.workdir, main ?? ''),
     cwd: image.workdir,
-    // The image's settings, but on loopback and an ephemeral port, as every test here runs.
-    env: { ...image.env, ...env, HOST: '127.0.0.1', PORT: '0' },
+    // The image's settings, but on loopback and ephemeral ports, as every test here runs, and
+    // stopping without the gateway's settle, which is for load balancers.
+    env: { ...image.env, ...env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', SHUTDOWN_SETTLE_MS: '0' },
     startTimeoutMs: 20_000,
   });
 }
@@ -55,7 +56,7 @@ describe('what the images hold', () => {
   afterAll(async () => {
     await Promise.all(running.map((service) => service.stop()));
     rmSync(scratch, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it.each(services)(
     '$app starts from its image’s files alone and answers its manifest’s health probes',

@@ -1,6 +1,6 @@
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { GreeterDefinition, grpcClientConstructor } from '@quartet/proto';
-import { type Replica, replica } from './greeter-replica.spec-helper';
+import { type Replica, replica, sayHelloOnce } from './greeter-replica.spec-helper';
 import { clientChannelOptions } from './channel-options';
 import { parseTarget } from './target';
 
@@ -20,18 +20,7 @@ function client(replicas: readonly Replica[], idempotent: boolean) {
 async function callMany(greeter: InstanceType<typeof Greeter>, count: number): Promise<string[]> {
   const answers: string[] = [];
   for (let i = 0; i < count; i += 1) {
-    answers.push(
-      await new Promise<string>((resolve) => {
-        let servedBy = '?';
-        const call = greeter.sayHello(
-          { name: `n${i}` },
-          new Metadata(),
-          { deadline: Date.now() + 5_000 },
-          (error) => resolve(error ? `failed:${status[error.code]}` : servedBy),
-        );
-        call.on('metadata', (headers) => (servedBy = String(headers.get('x-served-by')[0])));
-      }),
-    );
+    answers.push(await sayHelloOnce(greeter, `n${i}`));
   }
   return answers;
 }

@@ -6,7 +6,13 @@ import {
   type ServerUnaryCall,
   status,
 } from '@grpc/grpc-js';
-import { GreeterDefinition, grpcServiceDefinition, type HelloReply, type HelloRequest } from '@quartet/proto';
+import {
+  GreeterDefinition,
+  type GrpcClient,
+  grpcServiceDefinition,
+  type HelloReply,
+  type HelloRequest,
+} from '@quartet/proto';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 
 // A bare grpc-js greeter for this lib's specs: a server of the real contract, with no
@@ -58,4 +64,15 @@ export async function replica(id: string, fails: () => boolean = () => false): P
     calls: () => calls,
     setHealth: (status) => health.setStatus('helloworld.Greeter', status),
   };
+}
+
+/** One SayHello; resolves with the replica that answered, or `failed:<CODE>`. */
+export function sayHelloOnce(greeter: GrpcClient<typeof GreeterDefinition>, name: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let servedBy = '?';
+    const call = greeter.sayHello({ name }, new Metadata(), { deadline: Date.now() + 5_000 }, (error) =>
+      resolve(error ? `failed:${status[error.code]}` : servedBy),
+    );
+    call.on('metadata', (headers) => (servedBy = String(headers.get('x-served-by')[0])));
+  });
 }

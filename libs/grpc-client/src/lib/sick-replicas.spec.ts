@@ -1,7 +1,7 @@
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { GreeterDefinition, grpcClientConstructor } from '@quartet/proto';
 import { clientChannelOptions, OUTLIER_DETECTION } from './channel-options';
-import { type Replica, replica } from './greeter-replica.spec-helper';
+import { type Replica, replica, sayHelloOnce } from './greeter-replica.spec-helper';
 import { healthAwareTarget } from './health-aware-resolver';
 
 // A replica that is up but NOT_SERVING, and one that fails every call, each among healthy
@@ -19,18 +19,7 @@ async function callSteadily(
   void until.finally(() => (done = true));
   const answers: Promise<string>[] = [];
   for (let i = 0; !done && i < 60 * CALLS_PER_SECOND; i += 1) {
-    answers.push(
-      new Promise<string>((resolve) => {
-        let servedBy = '?';
-        const call = greeter.sayHello(
-          { name: `n${i}` },
-          new Metadata(),
-          { deadline: Date.now() + 5_000 },
-          (error) => resolve(error ? `failed:${status[error.code]}` : servedBy),
-        );
-        call.on('metadata', (headers) => (servedBy = String(headers.get('x-served-by')[0])));
-      }),
-    );
+    answers.push(sayHelloOnce(greeter, `n${i}`));
     await new Promise((resolve) => setTimeout(resolve, 1_000 / CALLS_PER_SECOND));
   }
   return Promise.all(answers);
