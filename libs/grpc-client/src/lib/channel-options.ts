@@ -3,8 +3,8 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 export interface ChannelPolicy {
   /**
    * Services whose unary methods are safe to repeat: a call that fails with UNAVAILABLE
-   * (a replica stopping, a connection lost before the call started) is tried again, on
-   * another replica, up to `maxAttempts` times in all.
+   * (a replica stopping or failing, a connection lost before the call started) is tried again
+   * at once, on the next replica, up to `maxAttempts` times in all.
    */
   readonly idempotentServices?: readonly string[];
   readonly maxAttempts?: number;
@@ -52,7 +52,10 @@ export function clientChannelOptions({
               name: idempotentServices.map((service) => ({ service })),
               retryPolicy: {
                 maxAttempts,
-                initialBackoff: '0.05s',
+                // Retried at once, so that the retry takes the next replica of the round robin
+                // rather than whichever the picks of other calls leave it: a call then fails only
+                // if every attempt meets a failing replica.
+                initialBackoff: '0.001s',
                 maxBackoff: '1s',
                 backoffMultiplier: 2,
                 retryableStatusCodes: ['UNAVAILABLE'],

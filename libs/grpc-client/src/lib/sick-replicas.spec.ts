@@ -87,6 +87,7 @@ describe('calls and sick replicas', () => {
 
     const scenario = (async () => {
       await takesCallsAgain(sick, 5_000);
+      await holds(() => changes.includes('SERVING'), 0, 5_000, 'the first health answer');
       sick.setHealth('NOT_SERVING');
       const outAfterMs = await holds(quiet(sick), 1_500, 5_000, 'no call to the NOT_SERVING replica');
       sick.setHealth('SERVING');
