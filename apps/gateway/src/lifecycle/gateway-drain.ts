@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
-/** A long-lived exchange the drain ends itself: an SSE stream, a WebSocket. */
+/** A long-lived response the drain ends itself: an SSE stream (WebSockets are closed by the chat socket server). */
 export interface DrainableStream {
   /** Tells the client the gateway is going away, so that it reconnects elsewhere, and ends. */
   endForShutdown(): void;
