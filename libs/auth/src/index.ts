@@ -1,4 +1,4 @@
-export { authEnabled, GUEST_AUDIENCE, GUEST_ISSUER, type AuthSettings } from './lib/auth-settings';
+export { GUEST_AUDIENCE, GUEST_ISSUER, type AuthSettings } from './lib/auth-settings';
 export { bearerToken } from './lib/bearer';
 export { signGuestToken, type SignedToken } from './lib/guest-tokens';
 export { TokenRefused, TokenVerifier, type VerifiedToken } from './lib/token-verifier';

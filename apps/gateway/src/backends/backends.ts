@@ -43,8 +43,8 @@ export class Backends implements OnApplicationShutdown {
       interceptors: [metrics.grpc.interceptor],
       ...serverName,
     };
-    const channelCredentials = backendCredentials(config);
     const logger = new Logger(Backends.name);
+    const channelCredentials = backendCredentials(config, logger);
     this.clients = Object.fromEntries(
       BACKENDS.map((backend) => {
         const service = BACKEND_LIST[backend].definition.fullName;
@@ -109,9 +109,9 @@ export class Backends implements OnApplicationShutdown {
 }
 
 /** Plaintext, or TLS (mTLS with a client certificate) from files read again on a timer. */
-function backendCredentials(config: GatewayConfig): ChannelCredentials {
+function backendCredentials(config: GatewayConfig, logger: Logger): ChannelCredentials {
   if (!config.grpcTls) return credentials.createInsecure();
-  return tlsChannelCredentials(config.grpcTls, logReloads(new Logger('Backends')));
+  return tlsChannelCredentials(config.grpcTls, logReloads(logger));
 }
 
 function notReadyBecause(error: ServiceError, timeoutMs: number): string {

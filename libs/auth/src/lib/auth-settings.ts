@@ -13,7 +13,3 @@ export interface AuthSettings {
 /** The issuer and audience of guest sessions, which only quartet's gateway signs. */
 export const GUEST_ISSUER = 'quartet-gateway';
 export const GUEST_AUDIENCE = 'quartet';
-
-export function authEnabled(settings: AuthSettings): boolean {
-  return settings.secret !== undefined || settings.issuer !== undefined;
-}

@@ -1,7 +1,7 @@
 import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { type DynamicModule, type INestMicroservice, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { authEnabled, TokenVerifier } from '@quartet/auth';
+import { TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
 import { authInterceptor } from './auth-interceptor';
@@ -48,14 +48,11 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   const calls = new OpenCalls(config.instanceId, logger);
   const health = new HealthStatus(serviceNames);
   const metrics = new ServerMetrics();
+  const verifier = TokenVerifier.from(config.auth);
   const serverOptions: ServerOptions = {
     // OpenCalls first, so that it stamps and logs the statuses the limits end calls with.
     // Auth last: a call refused for its size or its stall is refused before its token is checked.
-    interceptors: [
-      calls.interceptor,
-      callLimitsInterceptor(config, metrics),
-      authInterceptor(TokenVerifier.from(config.auth)),
-    ],
+    interceptors: [calls.interceptor, callLimitsInterceptor(config, metrics), authInterceptor(verifier)],
     // Also the bound after decompression: grpc-js stops inflating a message past it.
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 64 * 1024,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
@@ -93,7 +90,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     services: serviceNames,
     instance: config.instanceId,
     transport: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'plaintext',
-    callers: authEnabled(config.auth) ? 'bearer tokens' : 'anonymous',
+    callers: verifier ? 'bearer tokens' : 'anonymous',
     ...(healthPort === undefined ? {} : { healthAddress: `${config.host}:${healthPort}` }),
   });
 
