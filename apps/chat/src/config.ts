@@ -15,6 +15,18 @@ export interface ChatConfig {
   readonly maxConnections: number;
   /** CHAT_DEDUP_WINDOW: how many client_ids a room remembers, to store a resent post once. */
   readonly dedupWindow: number;
+  /** REDIS_URL: rooms in Redis, shared by every replica; without it, in this process's memory. */
+  readonly redis?: RedisSettings;
+}
+
+export interface RedisSettings {
+  /** redis://[user:password@]host:port[/db], or rediss:// for TLS. */
+  readonly url: string;
+  /**
+   * CHAT_PRESENCE_LEASE_MS: how long a member counts as online without its replica renewing
+   * it; a replica that dies takes its members offline for everyone within 4/3 of this.
+   */
+  readonly presenceLeaseMs: number;
 }
 
 /**
@@ -30,7 +42,7 @@ export const MESSAGE_BUDGET_BYTES = 4 * 1024;
  * backlogs of members that do not read point at up to `maxBacklog` older ones. A backlog
  * holds references (8 bytes each) to the room's messages, never copies.
  */
-export function chatMemoryBudget(config: Omit<ChatConfig, 'server'>): number {
+export function chatMemoryBudget(config: Omit<ChatConfig, 'server' | 'redis'>): number {
   const kept = Math.max(config.historySize, config.dedupWindow) + config.maxBacklog;
   const perRoom = kept * MESSAGE_BUDGET_BYTES;
   const perMember = config.maxBacklog * 8 + MESSAGE_BUDGET_BYTES;
@@ -49,6 +61,8 @@ export function loadConfig(env: Environment): ChatConfig {
   const maxMembers = reader.integer('CHAT_MAX_MEMBERS', 100, 1, 100_000);
   const maxConnections = reader.integer('CHAT_MAX_CONNECTIONS', 1_000, 1, 1_000_000);
   const dedupWindow = reader.integer('CHAT_DEDUP_WINDOW', 100, 0, 100_000);
+  const redisUrl = reader.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
+  const presenceLeaseMs = reader.integer('CHAT_PRESENCE_LEASE_MS', 10_000, 300, 600_000);
   // A join replays the history before the member can read: a backlog no larger would cut it off at once.
   if (maxBacklog <= historySize) {
     reader.problem(
@@ -56,5 +70,6 @@ export function loadConfig(env: Environment): ChatConfig {
     );
   }
   reader.done();
-  return { server, historySize, maxBacklog, maxRooms, maxMembers, maxConnections, dedupWindow };
+  const redis = redisUrl === undefined ? undefined : { url: redisUrl, presenceLeaseMs };
+  return { server, historySize, maxBacklog, maxRooms, maxMembers, maxConnections, dedupWindow, redis };
 }

@@ -11,6 +11,7 @@ export { connect, listServicesByReflection } from './lib/clients';
 export { testServerConfig } from './lib/server-config';
 export { builtApp, spawnService, type ServiceProcess, type SpawnOptions } from './lib/service-process';
 export { eventually } from './lib/eventually';
+export { startTestRedis, type TestRedis } from './lib/redis-server';
 export { spawnReplicas, stopReplicas, tally } from './lib/replicas';
 export { stalledCall, type StalledCall } from './lib/stalled-call';
 export { startPrivateNetwork, type PrivateNetwork } from './lib/private-network';

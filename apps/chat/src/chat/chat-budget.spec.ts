@@ -2,9 +2,9 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import type { ChatResponse } from '@quartet/proto';
 import { type ChatConfig, chatMemoryBudget } from '../config';
-import type { RoomMember } from './chat-room';
+import type { RoomMember } from './chat-store';
 import { ChatMetrics } from './chat.metrics';
-import { ChatRooms } from './chat-rooms';
+import { MemoryChatStore } from './memory-chat-store';
 import { MAX_TEXT_LENGTH } from './chat-rules';
 
 setFlagsFromString('--expose-gc');
@@ -46,7 +46,7 @@ describe('the chat memory budget', () => {
 
   /** Every room full of members that never read, and every history, dedup window and backlog full. */
   const fillEverything = () => {
-    const sut = new ChatRooms({ ...limits, server: undefined as never }, () => new Date());
+    const sut = new MemoryChatStore({ ...limits }, () => new Date());
     const members: ReturnType<typeof stalledMember>[] = [];
     for (let r = 0; r < limits.maxRooms; r += 1) {
       const room = sut.admit(`room-${r}`);
@@ -92,7 +92,7 @@ describe('the chat memory budget', () => {
   });
 
   it('refuses a member past a full room with RESOURCE_EXHAUSTED, naming the room', () => {
-    const sut = new ChatRooms({ ...limits, maxMembers: 1, server: undefined as never }, () => new Date());
+    const sut = new MemoryChatStore({ ...limits, maxMembers: 1 }, () => new Date());
     sut.admit('lobby').join(stalledMember('ann', 1), 0n);
     expect(() => sut.admit('lobby')).toThrow(
       expect.objectContaining({ error: { code: 8, message: 'room lobby is full: 1 members' } }),
@@ -102,11 +102,7 @@ describe('the chat memory budget', () => {
 
   it('counts a full room and a lack of free room slots as different refusals', () => {
     const metrics = new ChatMetrics();
-    const sut = new ChatRooms(
-      { ...limits, maxRooms: 1, maxMembers: 1, server: undefined as never },
-      () => new Date(),
-      metrics,
-    );
+    const sut = new MemoryChatStore({ ...limits, maxRooms: 1, maxMembers: 1 }, () => new Date(), metrics);
     sut.admit('lobby').join(stalledMember('ann', 1), 0n);
     expect(() => sut.admit('lobby')).toThrow(
       expect.objectContaining({ error: { code: 8, message: 'room lobby is full: 1 members' } }),

@@ -3,14 +3,14 @@ import { rpcError } from '@quartet/grpc-server';
 import type { ChatResponse } from '@quartet/proto';
 import type { Writable } from 'node:stream';
 import type { Subscriber } from 'rxjs';
-import type { RoomMember } from './chat-room';
+import type { RoomConnection } from './chat-store';
 
 /**
  * One member's connection: hands events to the call only while it has room for them,
  * queues the rest, and cuts the member off once more than `maxBacklog` wait, so that a
  * member that does not read costs a bounded amount of memory and never holds up the room.
  */
-export class ChatMember implements RoomMember {
+export class ChatMember implements RoomConnection {
   private readonly backlog: ChatResponse[] = [];
   private state: 'live' | 'finishing' | 'ended' = 'live';
 
@@ -45,6 +45,12 @@ export class ChatMember implements RoomMember {
         );
       });
     }
+  }
+
+  fail(error: Error): void {
+    if (this.state === 'ended') return;
+    this.close();
+    this.subscriber.error(error);
   }
 
   /** Completes the stream once what is queued has been handed over (the client half-closed). */

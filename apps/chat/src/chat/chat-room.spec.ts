@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatResponse } from '@quartet/proto';
-import { ChatRoom, type RoomMember } from './chat-room';
+import { ChatRoom } from './chat-room';
+import type { RoomMember } from './chat-store';
 
 const time = new Date('2026-11-23T12:00:00Z');
 
@@ -29,7 +30,10 @@ describe(ChatRoom.name, () => {
     sut.join(ann, 0n);
     sut.join(bob, 0n);
     expect(bob.events[0]).toEqual({
-      event: { $case: 'joined', value: { room: 'lobby', user: 'bob', members: ['ann', 'bob'], lastSeq: 0n } },
+      event: {
+        $case: 'joined',
+        value: { room: 'lobby', user: 'bob', members: ['ann', 'bob'], lastSeq: 0n, historyTrimmed: false },
+      },
     });
     expect(ann.events[1]).toEqual({
       event: { $case: 'presence', value: { room: 'lobby', user: 'bob', online: true } },
@@ -72,6 +76,20 @@ describe(ChatRoom.name, () => {
     const late = member('late');
     sut.join(late, 0n);
     expect(messages(late).map((m) => m.seq)).toEqual([3n, 4n, 5n]);
+  });
+
+  it('says in joined when messages after since_seq are no longer kept, and not when none are missing', () => {
+    const ann = member('ann');
+    sut.join(ann, 0n);
+    for (const text of ['1', '2', '3', '4', '5']) sut.post(ann, text, '');
+    const trimmed = (sinceSeq: bigint) => {
+      const late = member('late');
+      sut.join(late, sinceSeq);
+      sut.leave(late);
+      const joined = late.events[0]?.event;
+      return joined?.$case === 'joined' && joined.value.historyTrimmed;
+    };
+    expect([0n, 1n, 2n, 3n, 5n].map(trimmed)).toEqual([true, true, false, false, false]);
   });
 
   it('stores a post resent with the same client_id once, acknowledging it to its sender alone', () => {

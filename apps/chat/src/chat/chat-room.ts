@@ -1,14 +1,9 @@
 import type { ChatMessage, ChatResponse, Joined } from '@quartet/proto';
 import type { Clock } from '@quartet/grpc-server';
+import type { RoomMember } from './chat-store';
 
 let activity = 0;
 const nextActivity = () => (activity += 1);
-
-/** Someone in a room: receives every event of the room, in order. */
-export interface RoomMember {
-  readonly user: string;
-  deliver(event: ChatResponse): void;
-}
 
 export interface RoomLimits {
   /** How many of the latest messages are kept for replay. */
@@ -60,6 +55,7 @@ export class ChatRoom {
       user: member.user,
       members: [...this.connections.keys()].sort(),
       lastSeq: this.lastSeq,
+      historyTrimmed: this.lastSeq > sinceSeq && (this.history[0]?.seq ?? this.lastSeq + 1n) > sinceSeq + 1n,
     };
     member.deliver({ event: { $case: 'joined', value: joined } });
     for (const message of this.history) {

@@ -6,31 +6,40 @@ import type { Writable } from 'node:stream';
 import { Observable } from 'rxjs';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ChatMember } from './chat-member';
-import type { ChatRoom } from './chat-room';
-import { ChatRooms } from './chat-rooms';
+import { CHAT_STORE, type ChatStore, type Membership } from './chat-store';
 import { ChatMetrics } from './chat.metrics';
 import { joinProblem, postProblem } from './chat-rules';
+
+/** The call: written to, and paused while this member's requests wait for the store. */
+type ReadableCall = Writable & { pause(): unknown; resume(): unknown };
+
+/**
+ * How many of a member's requests may wait for the store. Past it the call stops reading,
+ * so that a member posting faster than the store answers is held back by HTTP/2 flow
+ * control instead of queued for in memory.
+ */
+const MAX_PENDING_REQUESTS = 16;
 
 @Injectable()
 export class ChatService {
   constructor(
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
-    private readonly rooms: ChatRooms,
+    @Inject(CHAT_STORE) private readonly store: ChatStore,
     private readonly metrics: ChatMetrics,
   ) {}
 
   /**
    * Bidirectional streaming: the first request joins a room, the following ones post to
-   * it, and the response stream carries the room's events for this member. A half-close
-   * leaves the room once what is queued has been sent; an error, a cancel or a lost
-   * connection leaves it at once. Either way the others see presence go offline. Bad
+   * it, and the response stream carries the room's events for this member. Requests are
+   * handled one at a time, in order, each once the store has taken the one before. A
+   * half-close leaves the room once what is queued has been sent; an error, a cancel or a
+   * lost connection leaves it at once. Either way the others see presence go offline. Bad
    * input ends this member's stream with INVALID_ARGUMENT and touches no one else. When the
    * call's token was verified, the member is its user: a join naming anyone else is
    * PERMISSION_DENIED, and one naming no user joins as the token's.
    */
-  chat(requests: Observable<ChatRequest>, call: Writable, signedInAs?: string): Observable<ChatResponse> {
+  chat(requests: Observable<ChatRequest>, call: ReadableCall, signedInAs?: string): Observable<ChatResponse> {
     return new Observable<ChatResponse>((subscriber) => {
-      let joined: { room: ChatRoom; member: ChatMember } | undefined;
       if (this.metrics.connectedMembers >= this.config.maxConnections) {
         this.metrics.refusals.connections += 1;
         subscriber.error(
@@ -42,57 +51,72 @@ export class ChatService {
         return undefined;
       }
       this.metrics.connectedMembers += 1;
+      let member: ChatMember | undefined;
+      let membership: Membership | undefined;
+      /** Set once the call is over, or the member cut off: a join still in flight then leaves at once. */
+      let gone = false;
+      let pending = 0;
+      let work = Promise.resolve();
 
-      const handle = ({ action }: ChatRequest): void => {
-        if (!action) throw invalid('each message must carry join or post');
-        if (action.$case === 'join') {
-          if (joined) throw invalid('join must be sent once, as the first message');
-          const join = { ...action.value, user: action.value.user || (signedInAs ?? '') };
-          if (signedInAs !== undefined && join.user !== signedInAs) {
-            throw rpcError(
-              status.PERMISSION_DENIED,
-              `you are signed in as ${JSON.stringify(signedInAs)} and cannot join as ${JSON.stringify(join.user)}`,
-            );
-          }
-          const problem = joinProblem(join);
-          if (problem) throw invalid(problem);
-          const room = this.rooms.admit(join.room);
-          const member = new ChatMember(join.user, subscriber, call, this.config.maxBacklog, () => {
-            this.metrics.membersCutOff += 1;
-            room.leave(member);
-          });
-          joined = { room, member };
-          room.join(member, join.sinceSeq);
-          return;
+      const join = async (request: ChatRequest['action'] & { $case: 'join' }): Promise<void> => {
+        if (member) throw invalid('join must be sent once, as the first message');
+        const wanted = { ...request.value, user: request.value.user || (signedInAs ?? '') };
+        if (signedInAs !== undefined && wanted.user !== signedInAs) {
+          throw rpcError(
+            status.PERMISSION_DENIED,
+            `you are signed in as ${JSON.stringify(signedInAs)} and cannot join as ${JSON.stringify(wanted.user)}`,
+          );
         }
-        if (!joined) throw invalid('the first message must be join, naming the room and user');
+        const problem = joinProblem(wanted);
+        if (problem) throw invalid(problem);
+        member = new ChatMember(wanted.user, subscriber, call, this.config.maxBacklog, () => {
+          this.metrics.membersCutOff += 1;
+          gone = true;
+          membership?.leave();
+        });
+        const admitted = await this.store.join(member, wanted.room, wanted.sinceSeq);
+        if (gone) admitted.leave();
+        else membership = admitted;
+      };
+
+      const handle = async ({ action }: ChatRequest): Promise<void> => {
+        if (subscriber.closed || gone) return;
+        if (!action) throw invalid('each message must carry join or post');
+        if (action.$case === 'join') return join(action);
+        if (!membership) throw invalid('the first message must be join, naming the room and user');
         const problem = postProblem(action.value);
         if (problem) throw invalid(problem);
-        joined.room.post(joined.member, action.value.text, action.value.clientId);
+        await membership.post(action.value.text, action.value.clientId);
+      };
+
+      const enqueue = (step: () => Promise<void> | void): void => {
+        pending += 1;
+        if (pending === MAX_PENDING_REQUESTS) call.pause();
+        work = work
+          .then(step)
+          .catch((error: unknown) => subscriber.error(error))
+          .finally(() => {
+            pending -= 1;
+            if (pending === MAX_PENDING_REQUESTS - 1) call.resume();
+          });
       };
 
       const requestsSubscription = requests.subscribe({
-        next: (request) => {
-          try {
-            handle(request);
-          } catch (error) {
-            subscriber.error(error);
-          }
-        },
+        next: (request) => enqueue(() => handle(request)),
         error: (error: unknown) => subscriber.error(error),
-        complete: () => {
-          if (!joined) return subscriber.complete();
-          joined.room.leave(joined.member);
-          joined.member.finish();
-        },
+        complete: () =>
+          enqueue(() => {
+            if (!member) return subscriber.complete();
+            membership?.leave();
+            member.finish();
+          }),
       });
 
       return () => {
+        gone = true;
         requestsSubscription.unsubscribe();
-        if (joined) {
-          joined.member.close();
-          joined.room.leave(joined.member);
-        }
+        member?.close();
+        membership?.leave();
         this.metrics.connectedMembers -= 1;
       };
     });

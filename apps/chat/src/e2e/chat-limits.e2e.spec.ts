@@ -1,38 +1,35 @@
 import { status } from '@grpc/grpc-js';
-import { type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
+import type { RunningGrpcService } from '@quartet/grpc-server';
 import { connect, testServerConfig } from '@quartet/grpc-testing';
 import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
 import { ChatMetrics } from '../chat/chat.metrics';
-import { ChatModule } from '../chat/chat.module';
 import { ChatSession } from './chat-session';
+import { CHAT_STORES, startChat, StoreUnderTest } from './chat-stores';
 
 /** What a flood of joins meets: full rooms, and a cap on members in all rooms together. */
-describe('chat limits over gRPC', () => {
+describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
+  const store = new StoreUnderTest(kind);
   let sut: RunningGrpcService;
   let client: GrpcClient<typeof ChatServiceDefinition>;
   const sessions: ChatSession[] = [];
-  const join = (user: string, room: string) => {
-    const session = new ChatSession(client, user, room);
+  const join = (user: string, room: string, sinceSeq = 0n) => {
+    const session = new ChatSession(client, user, room, sinceSeq);
     sessions.push(session);
     return session;
   };
   const joined = (session: ChatSession) => session.until((e) => e.event?.$case === 'joined', 'joined');
 
   beforeAll(async () => {
-    const server = testServerConfig();
-    sut = await startGrpcService({
-      module: ChatModule.forRoot({
-        server,
-        historySize: 10,
-        maxBacklog: 64,
-        maxRooms: 10,
-        maxMembers: 2,
-        maxConnections: 3,
-        dedupWindow: 10,
-      }),
-      services: [ChatServiceDefinition],
-      config: server,
-    });
+    const config = {
+      server: testServerConfig(),
+      historySize: 10,
+      maxBacklog: 64,
+      maxRooms: 10,
+      maxMembers: 2,
+      maxConnections: 3,
+      dedupWindow: 10,
+    };
+    sut = await startChat(await store.configure(config));
     client = connect(ChatServiceDefinition, sut.address);
   });
 
@@ -40,6 +37,7 @@ describe('chat limits over gRPC', () => {
     for (const session of sessions) session.call.cancel();
     client.close();
     await sut.stop();
+    await store.stop();
   });
 
   it('refuses a member past CHAT_MAX_MEMBERS with RESOURCE_EXHAUSTED, naming the room; the room goes on', async () => {
@@ -53,6 +51,24 @@ describe('chat limits over gRPC', () => {
     ann.post('still here');
     await bob.untilMessage(1n);
     expect(sut.app.get(ChatMetrics).refusals.roomFull).toBe(1);
+  });
+
+  it('replays what a room keeps (CHAT_HISTORY) and says in joined that older messages are gone', async () => {
+    const ann = join('ann', 'long');
+    for (let i = 1; i <= 15; i += 1) ann.post(`m${i}`);
+    await ann.untilMessage(15n);
+    ann.call.end();
+    await ann.ended;
+    const late = join('ann', 'long', 2n);
+    const joined = await late.until((e) => e.event?.$case === 'joined', 'joined');
+    expect(joined.event?.$case === 'joined' && joined.event.value).toMatchObject({
+      lastSeq: 15n,
+      historyTrimmed: true,
+    });
+    await late.untilMessage(15n);
+    expect(late.messages().map((m) => m.seq)).toEqual(Array.from({ length: 10 }, (_, i) => BigInt(i + 6)));
+    late.call.end();
+    await late.ended;
   });
 
   it('refuses a call past CHAT_MAX_CONNECTIONS in all rooms, before it joins', async () => {

@@ -1,15 +1,11 @@
 import { status } from '@grpc/grpc-js';
-import { Module } from '@nestjs/common';
-import { CLOCK, type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
+import type { RunningGrpcService } from '@quartet/grpc-server';
 import { connect, eventually, stalledCall, testServerConfig } from '@quartet/grpc-testing';
 import { ChatRequest, ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
-import { CHAT_CONFIG, type ChatConfig } from '../config';
-import { ChatController } from '../chat/chat.controller';
+import type { ChatConfig } from '../config';
 import { ChatMetrics } from '../chat/chat.metrics';
-import { ChatModule } from '../chat/chat.module';
-import { ChatRooms } from '../chat/chat-rooms';
-import { ChatService } from '../chat/chat.service';
 import { ChatSession } from './chat-session';
+import { CHAT_STORES, startChat, StoreUnderTest } from './chat-stores';
 
 type ChatClient = GrpcClient<typeof ChatServiceDefinition>;
 
@@ -24,7 +20,8 @@ const chatConfig = (overrides: Partial<ChatConfig> = {}): ChatConfig => ({
   ...overrides,
 });
 
-describe('chat over gRPC', () => {
+describe.each(CHAT_STORES)('chat over gRPC, rooms %s', (kind) => {
+  const store = new StoreUnderTest(kind);
   let sut: RunningGrpcService;
   let client: ChatClient;
   let metrics: ChatMetrics;
@@ -47,12 +44,7 @@ describe('chat over gRPC', () => {
     );
 
   beforeAll(async () => {
-    const config = chatConfig();
-    sut = await startGrpcService({
-      module: ChatModule.forRoot(config),
-      services: [ChatServiceDefinition],
-      config: config.server,
-    });
+    sut = await startChat(await store.configure(chatConfig()));
     client = connect(ChatServiceDefinition, sut.address);
     metrics = sut.app.get(ChatMetrics);
   });
@@ -64,6 +56,7 @@ describe('chat over gRPC', () => {
   afterAll(async () => {
     client.close();
     await sut.stop();
+    await store.stop();
   });
 
   it('confirms a join with the members and tells those already there', async () => {
@@ -74,7 +67,7 @@ describe('chat over gRPC', () => {
     const joined = await bob.until((e) => e.event?.$case === 'joined', 'joined');
     expect(joined.event).toEqual({
       $case: 'joined',
-      value: { room, user: 'bob', members: ['ann', 'bob'], lastSeq: 0n },
+      value: { room, user: 'bob', members: ['ann', 'bob'], lastSeq: 0n, historyTrimmed: false },
     });
     await ann.untilPresence('bob', true);
   });
@@ -235,41 +228,25 @@ describe('chat over gRPC', () => {
   });
 });
 
-describe('chat when storing a message fails unexpectedly', () => {
+describe.each(CHAT_STORES)('chat when storing a message fails unexpectedly, rooms %s', (kind) => {
+  const store = new StoreUnderTest(kind);
   let sut: RunningGrpcService;
   let client: ChatClient;
   let clockBroken = false;
 
   beforeAll(async () => {
-    const config = chatConfig();
-    @Module({
-      controllers: [ChatController],
-      providers: [
-        { provide: CHAT_CONFIG, useValue: config },
-        {
-          provide: CLOCK,
-          useValue: () => {
-            if (clockBroken) throw new Error('clock failure: secret');
-            return new Date();
-          },
-        },
-        ChatRooms,
-        ChatMetrics,
-        ChatService,
-      ],
-    })
-    class BrokenClockChatModule {}
-    sut = await startGrpcService({
-      module: BrokenClockChatModule,
-      services: [ChatServiceDefinition],
-      config: config.server,
-    });
+    const clock = () => {
+      if (clockBroken) throw new Error('clock failure: secret');
+      return new Date();
+    };
+    sut = await startChat(await store.configure(chatConfig()), clock);
     client = connect(ChatServiceDefinition, sut.address);
   });
 
   afterAll(async () => {
     client.close();
     await sut.stop();
+    await store.stop();
   });
 
   it('ends the poster with INTERNAL and a generic message, and the others go on', async () => {

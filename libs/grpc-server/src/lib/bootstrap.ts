@@ -1,5 +1,6 @@
 import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { type DynamicModule, type INestMicroservice, type LoggerService, type Type } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import { NestFactory } from '@nestjs/core';
 import { TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
@@ -25,6 +26,12 @@ export interface GrpcServiceOptions {
   readonly config: ServerConfig;
   /** The largest message the server accepts; larger ones fail with RESOURCE_EXHAUSTED. */
   readonly maxReceiveMessageBytes?: number;
+  /**
+   * Whether what the app depends on (a database, say) can be used now: health reports
+   * NOT_SERVING while it cannot, so that clients and probes send calls elsewhere. Without
+   * it the service is SERVING from listening until it stops.
+   */
+  readonly readiness?: (app: INestMicroservice) => Observable<boolean>;
 }
 
 export interface RunningGrpcService {
@@ -82,7 +89,10 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   app.useGlobalFilters(new GrpcStatusFilter());
   await app.listen();
   const { server, port, healthPort } = strategy.listening;
-  health.setAll('SERVING');
+  const readiness = options
+    .readiness?.(app)
+    .subscribe((ready) => health.setAll(ready ? 'SERVING' : 'NOT_SERVING'));
+  if (!readiness) health.setAll('SERVING');
   const address = `${config.host}:${port}`;
   logger.log({
     event: 'listening',
@@ -96,9 +106,9 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
-    (stopping ??= gracefulShutdown(server, health, calls, config.shutdownGraceMs, logger).then(() =>
-      app.close(),
-    ));
+    (stopping ??= Promise.resolve(readiness?.unsubscribe())
+      .then(() => gracefulShutdown(server, health, calls, config.shutdownGraceMs, logger))
+      .then(() => app.close()));
   return { app, address, port, health, metrics, logger, stop };
 }
 

@@ -1,6 +1,8 @@
 import type { AuthSettings } from '@quartet/auth';
 import type { EnvReader } from './env-reader';
 
+const HTTP = ['http:', 'https:'];
+
 const MIN_SECRET_BYTES = 32;
 
 /**
@@ -9,9 +11,9 @@ const MIN_SECRET_BYTES = 32;
  */
 export function readAuthSettings(reader: EnvReader): AuthSettings {
   const secret = reader.optional('AUTH_SECRET');
-  const issuer = url(reader, 'AUTH_ISSUER');
+  const issuer = reader.optionalUrl('AUTH_ISSUER', HTTP);
   const audience = reader.optional('AUTH_AUDIENCE');
-  const jwksUrl = url(reader, 'AUTH_JWKS_URL');
+  const jwksUrl = reader.optionalUrl('AUTH_JWKS_URL', HTTP);
   const secretBytes = secret === undefined ? undefined : new TextEncoder().encode(secret);
   if (secretBytes && secretBytes.length < MIN_SECRET_BYTES) {
     reader.problem(
@@ -24,14 +26,4 @@ export function readAuthSettings(reader: EnvReader): AuthSettings {
   if (jwksUrl !== undefined && issuer === undefined)
     reader.problem('AUTH_JWKS_URL is set without AUTH_ISSUER');
   return { secret: secretBytes, issuer, audience, jwksUrl };
-}
-
-function url(reader: EnvReader, name: string): string | undefined {
-  const value = reader.optional(name);
-  if (value === undefined) return undefined;
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    reader.problem(`${name}=${JSON.stringify(value)} is not an http(s) URL`);
-    return undefined;
-  }
-  return value;
 }

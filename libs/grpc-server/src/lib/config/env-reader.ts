@@ -33,6 +33,18 @@ export class EnvReader {
     return this.raw(name);
   }
 
+  /** A URL with one of `protocols` ('https:', ...), or undefined when unset. */
+  optionalUrl(name: string, protocols: readonly string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (!URL.canParse(value) || !protocols.includes(new URL(value).protocol)) {
+      const schemes = protocols.map((protocol) => protocol.replace(':', '')).join(' or ');
+      this.problems.push(`${name}=${JSON.stringify(value)} is not a URL of scheme ${schemes}`);
+      return undefined;
+    }
+    return value;
+  }
+
   integer(name: string, fallback: number, min: number, max: number): number {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;

@@ -108,7 +108,7 @@ describe(readServerConfig.name, () => {
     [{ AUTH_ISSUER: 'https://id.example.com' }, 'AUTH_ISSUER is set without AUTH_AUDIENCE'],
     [
       { AUTH_ISSUER: 'id.example.com', AUTH_AUDIENCE: 'a' },
-      'AUTH_ISSUER="id.example.com" is not an http(s) URL',
+      'AUTH_ISSUER="id.example.com" is not a URL of scheme http or https',
     ],
     [{ AUTH_JWKS_URL: 'https://id.example.com/keys' }, 'AUTH_JWKS_URL is set without AUTH_ISSUER'],
   ])('refuses a token set-up that would not protect: %j', (env, problem) => {

@@ -69,6 +69,11 @@ export interface Joined {
   members: string[];
   /** The seq of the room's latest message when the member joined; 0 if none yet. */
   lastSeq: bigint;
+  /**
+   * True when some messages after since_seq are no longer kept (a room keeps its latest
+   * ones only): the replay starts at the oldest kept message, later than asked.
+   */
+  historyTrimmed: boolean;
 }
 
 /** ChatMessage is one stored message of a room. */
@@ -366,7 +371,7 @@ export const ChatResponse: MessageFns<ChatResponse> = {
 };
 
 function createBaseJoined(): Joined {
-  return { room: "", user: "", members: [], lastSeq: 0n };
+  return { room: "", user: "", members: [], lastSeq: 0n, historyTrimmed: false };
 }
 
 export const Joined: MessageFns<Joined> = {
@@ -385,6 +390,9 @@ export const Joined: MessageFns<Joined> = {
         throw new globalThis.Error("value provided for field message.lastSeq of type uint64 too large");
       }
       writer.uint32(32).uint64(message.lastSeq);
+    }
+    if (message.historyTrimmed !== false) {
+      writer.uint32(40).bool(message.historyTrimmed);
     }
     return writer;
   },
@@ -432,6 +440,14 @@ export const Joined: MessageFns<Joined> = {
             }
 
             message.lastSeq = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.historyTrimmed = reader.bool();
             continue;
           }
         }

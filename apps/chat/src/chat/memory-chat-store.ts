@@ -1,23 +1,39 @@
 import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, rpcError } from '@quartet/grpc-server';
+import { of } from 'rxjs';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ChatRoom } from './chat-room';
+import type { ChatStore, Membership, RoomMember } from './chat-store';
 import { ChatMetrics } from './chat.metrics';
 
-/** Every room by name, created on first join; at the limit, the longest-idle empty room is forgotten. */
+/**
+ * Rooms in this process's memory: nothing to set up, and every member of a room must reach
+ * this one replica. Rooms are created on first join; at the limit, the longest-idle empty
+ * room is forgotten, history and all.
+ */
 @Injectable()
-export class ChatRooms {
+export class MemoryChatStore implements ChatStore {
+  readonly available = of(true);
   private readonly rooms = new Map<string, ChatRoom>();
 
   constructor(
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @Inject(CHAT_CONFIG) private readonly config: Omit<ChatConfig, 'server'>,
     @Inject(CLOCK) private readonly now: Clock,
     private readonly metrics: ChatMetrics = new ChatMetrics(),
   ) {}
 
   get count(): number {
     return this.rooms.size;
+  }
+
+  async join(member: RoomMember, name: string, sinceSeq: bigint): Promise<Membership> {
+    const room = this.admit(name);
+    room.join(member, sinceSeq);
+    return {
+      post: async (text, clientId) => room.post(member, text, clientId),
+      leave: () => room.leave(member),
+    };
   }
 
   /** The room to join, refused when it is full or when no room slot is free. */
@@ -30,7 +46,7 @@ export class ChatRooms {
     return room;
   }
 
-  get(name: string): ChatRoom {
+  private get(name: string): ChatRoom {
     const existing = this.rooms.get(name);
     if (existing) return existing;
     if (this.rooms.size >= this.config.maxRooms) this.forgetIdleRoom();

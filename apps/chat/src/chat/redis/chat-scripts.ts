@@ -1,0 +1,133 @@
+import { LuaScript } from './lua-script';
+
+/**
+ * What the scripts share. Time is Redis's (TIME), so that leases written by replicas with
+ * different clocks compare. A presence event goes out only when a user's first connection
+ * comes or its last one goes, as a room in one process's memory does it.
+ */
+const PRELUDE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function user_of(entry)
+  return string.sub(entry, 1, string.find(entry, '\\0', 1, true) - 1)
+end
+local function connection_of(entry)
+  return string.sub(entry, string.find(entry, '\\0', 1, true) + 1)
+end
+local function is_online(members, user)
+  for _, entry in ipairs(redis.call('ZRANGE', members, 0, -1)) do
+    if user_of(entry) == user then return true end
+  end
+  return false
+end
+local function presence(channel, user, online, connection)
+  redis.call('PUBLISH', channel, 'p' .. cjson.encode({user = user, online = online, connection = connection}))
+end
+-- Connections whose lease ran out: their replica stopped renewing them (it died or lost Redis).
+local function reap(members, channel, now)
+  local expired = redis.call('ZRANGE', members, '-inf', now, 'BYSCORE')
+  if #expired == 0 then return end
+  redis.call('ZREMRANGEBYSCORE', members, '-inf', now)
+  local told = {}
+  for _, entry in ipairs(expired) do
+    local user = user_of(entry)
+    if not told[user] and not is_online(members, user) then
+      told[user] = true
+      presence(channel, user, false, connection_of(entry))
+    end
+  end
+end
+`;
+
+/**
+ * Stores a post: the next seq, the log entry, the dedup record and the notification, all
+ * or nothing. A client_id this user already used returns what was stored then.
+ * KEYS: seq, log, dedup, acks. ARGV: user, text, time (ms), client_id, history size,
+ * dedup window, TTL (s), channel. Returns {1, message} or {0, the earlier message}.
+ */
+export const POST = new LuaScript(`${PRELUDE}
+local user, text, time, client_id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local history, window, ttl, channel = ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local dedup_key = nil
+if client_id ~= '' and window > 0 then
+  dedup_key = user .. '\\0' .. client_id
+  local earlier = redis.call('HGET', KEYS[4], dedup_key)
+  if earlier then return {0, earlier} end
+end
+local seq = redis.call('INCR', KEYS[1])
+local message = cjson.encode({seq = tostring(seq), user = user, text = text, time = tonumber(time), clientId = client_id})
+redis.call('XADD', KEYS[2], 'MAXLEN', history, seq .. '-0', 'm', message)
+if dedup_key then
+  redis.call('ZADD', KEYS[3], seq, dedup_key)
+  redis.call('HSET', KEYS[4], dedup_key, message)
+  local excess = redis.call('ZCARD', KEYS[3]) - window
+  if excess > 0 then
+    local oldest = redis.call('ZPOPMIN', KEYS[3], excess)
+    for i = 1, #oldest, 2 do redis.call('HDEL', KEYS[4], oldest[i]) end
+  end
+  redis.call('EXPIRE', KEYS[3], ttl)
+  redis.call('EXPIRE', KEYS[4], ttl)
+end
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('PUBLISH', channel, 'm' .. message)
+return {1, message}
+`);
+
+/**
+ * Adds a connection to a room with a lease, unless the room has `max` connections.
+ * KEYS: members, seq, log. ARGV: user, connection, lease (ms), max, channel, TTL (s).
+ * Returns {1, users online, sorted} or {0} when the room is full.
+ */
+export const JOIN = new LuaScript(`${PRELUDE}
+local user, connection, lease, max, channel, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local now = now_ms()
+reap(KEYS[1], channel, now)
+if redis.call('ZCARD', KEYS[1]) >= max then return {0} end
+local was_online = is_online(KEYS[1], user)
+redis.call('ZADD', KEYS[1], now + lease, user .. '\\0' .. connection)
+if not was_online then presence(channel, user, true, connection) end
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
+local users, seen = {}, {}
+for _, entry in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local name = user_of(entry)
+  if not seen[name] then
+    seen[name] = true
+    table.insert(users, name)
+  end
+end
+table.sort(users)
+return {1, users}
+`);
+
+/** Takes a connection out. KEYS: members. ARGV: user, connection, channel. */
+export const LEAVE = new LuaScript(`${PRELUDE}
+local user, connection, channel = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('ZREM', KEYS[1], user .. '\\0' .. connection) == 1 and not is_online(KEYS[1], user) then
+  presence(channel, user, false, connection)
+end
+return 1
+`);
+
+/**
+ * Renews this replica's connections in a room and takes out those whose lease ran out.
+ * KEYS: members. ARGV: lease (ms), channel, TTL (s), then each connection as `user\0id`.
+ * Returns the connections that were no longer there: their lease had run out first.
+ */
+export const RENEW = new LuaScript(`${PRELUDE}
+local lease, channel, ttl = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local now = now_ms()
+reap(KEYS[1], channel, now)
+local lost = {}
+for i = 4, #ARGV do
+  if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[i])
+  else
+    table.insert(lost, ARGV[i])
+  end
+end
+redis.call('EXPIRE', KEYS[1], ttl)
+return lost
+`);

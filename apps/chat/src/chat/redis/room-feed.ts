@@ -1,0 +1,122 @@
+import type { ChatMessage, ChatResponse } from '@quartet/proto';
+import type { RedisClientType } from 'redis';
+import type { RoomConnection } from '../chat-store';
+import type { RoomKeys } from './room-keys';
+import { messageEvent, messageOf, roomEventOf, type RoomEvent } from './stored-events';
+
+/**
+ * One room as seen by this replica: subscribed to the room's channel while the replica has
+ * members there, it delivers each stored message to them once and in seq order. Everything
+ * it does runs as one queue of steps, one at a time, so that a join's replay (a range read up
+ * to the last seq delivered) and the live messages after it have no gap and no duplicate. A
+ * notification that skips seqs (one was missed) is preceded by a range read of the gap.
+ */
+export class RoomFeed {
+  /** Connections here by their id in the room's member set. */
+  readonly members = new Map<string, RoomConnection>();
+  /** Joins in flight: the feed stays while they run. */
+  joining = 0;
+  private lastSeq = 0n;
+  private steps: Promise<unknown>;
+  private closed = false;
+
+  constructor(
+    readonly room: string,
+    private readonly keys: RoomKeys,
+    private readonly client: RedisClientType,
+    private readonly subscriber: RedisClientType,
+    /** Called when a step fails: the store treats it as Redis failing. */
+    private readonly onFault: (error: unknown) => void,
+  ) {
+    this.steps = this.start();
+  }
+
+  get isIdle(): boolean {
+    return this.members.size === 0 && this.joining === 0;
+  }
+
+  /**
+   * Registers `member` with `register` (which answers who is online), then delivers `joined`,
+   * the kept messages after `sinceSeq`, and makes it live, all in the feed's order: every
+   * presence change and message notified after the registration reaches the member after its
+   * replay, and none before. Rejects if `register` refuses or Redis fails meanwhile.
+   */
+  admit(
+    connection: string,
+    member: RoomConnection,
+    sinceSeq: bigint,
+    register: () => Promise<string[]>,
+  ): Promise<void> {
+    return this.enqueue(async () => {
+      const users = await register();
+      const replay = this.lastSeq > sinceSeq ? await this.range(sinceSeq + 1n, this.lastSeq) : [];
+      const firstKept = replay[0]?.seq ?? this.lastSeq + 1n;
+      member.deliver({
+        event: {
+          $case: 'joined',
+          value: {
+            room: this.room,
+            user: member.user,
+            members: users,
+            lastSeq: this.lastSeq,
+            historyTrimmed: this.lastSeq > sinceSeq && firstKept > sinceSeq + 1n,
+          },
+        },
+      });
+      for (const message of replay) member.deliver(messageEvent(message));
+      if (!this.closed) this.members.set(connection, member);
+    });
+  }
+
+  /** Stops listening; the store calls it once the feed is idle, or when Redis is lost. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // While Redis is unreachable this fails; the listener then ignores what still comes.
+    this.subscriber.unsubscribe(this.keys.channel, this.listener).catch(() => undefined);
+  }
+
+  private async start(): Promise<void> {
+    await this.subscriber.subscribe(this.keys.channel, this.listener);
+    // Read after subscribing: anything stored later is also notified, and skipped if already counted here.
+    this.lastSeq = BigInt((await this.client.get(this.keys.seq)) ?? '0');
+  }
+
+  private readonly listener = (payload: string): void => {
+    if (this.closed) return;
+    const event = roomEventOf(this.room, payload);
+    this.enqueue(() => this.apply(event)).catch(this.onFault);
+  };
+
+  private async apply(event: RoomEvent): Promise<void> {
+    if (event.kind === 'presence') {
+      const frame: ChatResponse = { event: { $case: 'presence', value: event.presence } };
+      for (const [connection, member] of [...this.members]) {
+        if (connection !== event.connection) member.deliver(frame);
+      }
+      return;
+    }
+    const { seq } = event.message;
+    if (seq <= this.lastSeq) return;
+    const missed = seq > this.lastSeq + 1n ? await this.range(this.lastSeq + 1n, seq - 1n) : [];
+    for (const message of [...missed, event.message]) this.broadcast(messageEvent(message));
+    this.lastSeq = seq;
+  }
+
+  private broadcast(event: ChatResponse): void {
+    // A member cut off while delivering leaves during the loop; iterate over a copy.
+    for (const member of [...this.members.values()]) member.deliver(event);
+  }
+
+  private async range(from: bigint, to: bigint): Promise<ChatMessage[]> {
+    const entries = await this.client.xRange(this.keys.log, `${from}-0`, `${to}-0`);
+    return (entries ?? []).map((entry) => messageOf(this.room, String(entry.message['m'])));
+  }
+
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.steps.then(step);
+    // A failed step fails its caller; the steps after it still run.
+    this.steps = next.catch(() => undefined);
+    return next;
+  }
+}

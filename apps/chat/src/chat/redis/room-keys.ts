@@ -1,0 +1,33 @@
+/**
+ * Where one room lives in Redis. The braces make the room name the hash tag, so that in a
+ * Redis Cluster every key of a room is in one slot and a script may touch them all.
+ */
+export interface RoomKeys {
+  /** The last seq handed out (INCR). */
+  readonly seq: string;
+  /** The kept messages, a stream whose entry IDs are `<seq>-0`, trimmed to CHAT_HISTORY. */
+  readonly log: string;
+  /** The remembered `user\0client_id`s scored by seq, trimmed to CHAT_DEDUP_WINDOW... */
+  readonly dedup: string;
+  /** ...and the message each of them stored, for the resend's acknowledgement. */
+  readonly acks: string;
+  /** Every connection in the room, `user\0connection`, scored by when its lease runs out. */
+  readonly members: string;
+  /** Where each new message and presence change is published, for the replicas with members here. */
+  readonly channel: string;
+}
+
+export function roomKeys(room: string): RoomKeys {
+  const base = `quartet:chat:{${room}}`;
+  return {
+    seq: `${base}:seq`,
+    log: `${base}:log`,
+    dedup: `${base}:dedup`,
+    acks: `${base}:acks`,
+    members: `${base}:members`,
+    channel: `${base}:events`,
+  };
+}
+
+/** How long a room nobody posts in or joins keeps its history and seq in Redis. */
+export const ROOM_TTL_SECONDS = 7 * 24 * 60 * 60;
