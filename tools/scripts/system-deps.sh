@@ -2,9 +2,10 @@
 # The system packages the tests need, installed with apt-get when missing (CI and `npm test`
 # both call this). nginx: the grpc_pass proxy; chromium: the browser tests; python3-grpcio and
 # python3-grpc-tools: the quickstart's Python client, a gRPC implementation other than ours.
+# redis-server: chat rooms shared by replicas (`npm start -- --replicas=3` and the chat tests).
 set -euo pipefail
 
-packages=(nginx chromium python3-grpcio python3-grpc-tools)
+packages=(nginx chromium python3-grpcio python3-grpc-tools redis-server)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -56,6 +56,7 @@ describe('nx affected, in a copy of the workspace', () => {
         'greeter-e2e',
         'ticker-e2e',
         'upload-e2e',
+        'chat-e2e',
         ...GATEWAY_STACK_TESTS,
       ].sort(),
     );

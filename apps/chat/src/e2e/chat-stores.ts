@@ -31,15 +31,21 @@ export class StoreUnderTest {
   }
 }
 
-/** Starts a chat service and resolves once its store can serve (health SERVING). */
-export async function startChat(config: ChatConfig, clock?: Clock): Promise<RunningGrpcService> {
+/**
+ * Starts a chat service and resolves once its store can serve (health SERVING), or at once
+ * with `waitForStore: false`. `clock` stamps its messages.
+ */
+export async function startChat(
+  config: ChatConfig,
+  { clock, waitForStore = true }: { clock?: Clock; waitForStore?: boolean } = {},
+): Promise<RunningGrpcService> {
   const service = await startGrpcService({
     module: ChatModule.forRoot(config, clock),
     services: [ChatServiceDefinition],
     config: config.server,
     readiness: (app) => app.get<ChatStore>(CHAT_STORE).available,
   });
-  await storeReady(service);
+  if (waitForStore) await storeReady(service);
   return service;
 }
 

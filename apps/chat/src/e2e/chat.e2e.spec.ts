@@ -239,7 +239,7 @@ describe.each(CHAT_STORES)('chat when storing a message fails unexpectedly, room
       if (clockBroken) throw new Error('clock failure: secret');
       return new Date();
     };
-    sut = await startChat(await store.configure(chatConfig()), clock);
+    sut = await startChat(await store.configure(chatConfig()), { clock });
     client = connect(ChatServiceDefinition, sut.address);
   });
 

@@ -34,6 +34,8 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
   private readonly ready = new BehaviorSubject(false);
   readonly available: Observable<boolean> = this.ready.pipe(distinctUntilChanged());
   private readonly renewal: NodeJS.Timeout;
+  /** Leaves Redis did not take while it was away, sent once it is back: the users then go offline at once, not when their leases run out. */
+  private readonly unsentLeaves = new Map<string, () => Promise<unknown>>();
 
   constructor(
     private readonly config: Omit<ChatConfig, 'server' | 'redis'>,
@@ -154,8 +156,11 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     feed.members.delete(connection);
     this.closeIfIdle(feed);
     const keys = roomKeys(feed.room);
-    // When this fails (Redis is away), the connection's lease runs out instead.
-    LEAVE.run(this.client, [keys.members], [user, connection, keys.channel]).catch(() => undefined);
+    const send = () => LEAVE.run(this.client, [keys.members], [user, connection, keys.channel]);
+    send().catch(() => {
+      // Past the limit the lease runs out instead: a leave is then late by a lease at most.
+      if (this.unsentLeaves.size < this.config.maxConnections) this.unsentLeaves.set(connection, send);
+    });
   }
 
   private closeIfIdle(feed: RoomFeed): void {
@@ -196,7 +201,9 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     if (!this.client.isReady || !this.subscriber.isReady || this.ready.value) return;
     // No room is followed while Redis was away: drop what the subscriber restored on reconnecting.
     const stale = this.feeds.size === 0 ? this.subscriber.unsubscribe() : Promise.resolve();
-    stale.then(
+    const leaves = [...this.unsentLeaves.values()];
+    this.unsentLeaves.clear();
+    Promise.all([stale, ...leaves.map((send) => send())]).then(
       () => {
         if (!this.client.isReady || !this.subscriber.isReady || this.ready.value) return;
         this.logger.log({ event: 'chat-store', state: 'available', store: 'redis' });

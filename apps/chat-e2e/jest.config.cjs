@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'chat-e2e',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,114 @@
+import { status } from '@grpc/grpc-js';
+import { healthClient, type HealthClient, type ServingStatus } from '@quartet/grpc-client';
+import type { RunningGrpcService } from '@quartet/grpc-server';
+import { connect, eventually, startTestRedis, testServerConfig, type TestRedis } from '@quartet/grpc-testing';
+import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
+import type { ChatConfig } from '../config';
+import { ChatSession } from './chat-session';
+import { startChat, storeReady, TEST_PRESENCE_LEASE_MS } from './chat-stores';
+
+const chatConfig = (redis: TestRedis): ChatConfig => ({
+  server: testServerConfig(),
+  historySize: 100,
+  maxBacklog: 256,
+  maxRooms: 100,
+  maxMembers: 100,
+  maxConnections: 1_000,
+  dedupWindow: 100,
+  redis: { url: redis.url, presenceLeaseMs: TEST_PRESENCE_LEASE_MS },
+});
+
+const UNREACHABLE = {
+  code: status.UNAVAILABLE,
+  details: 'the chat store cannot be reached; rejoin with since_seq once the service is serving again',
+};
+
+/** Every status the service's health reports for chat.v1.ChatService, as a load balancer watching it sees them. */
+function watchHealth(address: string): { seen: ServingStatus[]; client: HealthClient } {
+  const client = healthClient(address);
+  const seen: ServingStatus[] = [];
+  const watch = client.watch({ service: 'chat.v1.ChatService' });
+  watch.on('data', ({ status: serving }) => seen.push(serving));
+  watch.on('error', () => undefined);
+  return { seen, client };
+}
+
+describe('chat when Redis goes away', () => {
+  let redis: TestRedis;
+  let sut: RunningGrpcService | undefined;
+  let client: GrpcClient<typeof ChatServiceDefinition> | undefined;
+  let health: HealthClient | undefined;
+  const sessions: ChatSession[] = [];
+  const join = (user: string, room: string, sinceSeq = 0n) => {
+    if (!client) throw new Error('no chat service');
+    const session = new ChatSession(client, user, room, sinceSeq);
+    sessions.push(session);
+    return session;
+  };
+
+  beforeEach(async () => {
+    redis = await startTestRedis();
+  });
+
+  afterEach(async () => {
+    for (const session of sessions.splice(0)) session.call.cancel();
+    health?.close();
+    client?.close();
+    await sut?.stop();
+    await redis.stop();
+  });
+
+  it('ends its members with UNAVAILABLE and reports NOT_SERVING while Redis restarts; rejoining members miss nothing', async () => {
+    sut = await startChat(chatConfig(redis));
+    client = connect(ChatServiceDefinition, sut.address);
+    const watched = watchHealth(sut.address);
+    health = watched.client;
+    const ann = join('ann', 'lobby');
+    const bob = join('bob', 'lobby');
+    await ann.untilPresence('bob', true);
+    for (let i = 1; i <= 3; i += 1) ann.post(`before ${i}`);
+    await bob.untilMessage(3n);
+
+    await redis.pause();
+    expect(await ann.ended).toMatchObject(UNREACHABLE);
+    expect(await bob.ended).toMatchObject(UNREACHABLE);
+    await storeReady(sut, false);
+    const refused = join('cyd', 'lobby');
+    expect(await refused.ended).toMatchObject(UNREACHABLE);
+
+    await redis.start();
+    await storeReady(sut);
+    const annBack = join('ann', 'lobby', 3n);
+    const bobBack = join('bob', 'lobby', 2n);
+    await annBack.untilPresence('bob', true);
+    annBack.post('after');
+    await bobBack.untilMessage(4n);
+    expect(bobBack.messages().map((m) => [m.seq, m.text])).toEqual([
+      [3n, 'before 3'],
+      [4n, 'after'],
+    ]);
+    await eventually(() => watched.seen.join() === 'SERVING,NOT_SERVING,SERVING', {
+      what: `health to go SERVING, NOT_SERVING, SERVING (saw ${watched.seen.join()})`,
+    });
+  });
+
+  it('starts NOT_SERVING while Redis cannot be reached, refuses joins with UNAVAILABLE, and serves once it can', async () => {
+    await redis.pause();
+    sut = await startChat(chatConfig(redis), { waitForStore: false });
+    client = connect(ChatServiceDefinition, sut.address);
+    const watched = watchHealth(sut.address);
+    health = watched.client;
+    const refused = join('ann', 'lobby');
+    expect(await refused.ended).toMatchObject(UNREACHABLE);
+    await eventually(() => watched.seen.join() === 'NOT_SERVING', { what: 'health to say NOT_SERVING' });
+
+    await redis.start();
+    await storeReady(sut);
+    const ann = join('ann', 'lobby');
+    ann.post('at last');
+    await ann.untilMessage(1n);
+    await eventually(() => watched.seen.join() === 'NOT_SERVING,SERVING', {
+      what: `health to go SERVING (saw ${watched.seen.join()})`,
+    });
+  });
+});
