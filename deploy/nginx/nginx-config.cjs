@@ -27,6 +27,9 @@ const catalogue = require('../../libs/service-catalogue/src/services.json');
  * @property {boolean} [http2On] HTTP/2 by the `http2 on;` directive (nginx 1.25.1 and later, the default:
  *   the containers run nginx 1.28) rather than by the `listen ... http2` parameter it deprecates
  * @property {ProxyTls} [tls] TLS to clients and mTLS to the replicas; plaintext both ways when unset
+ * @property {boolean} [affinity] route each call of a service that names an affinity header (chat:
+ *   x-chat-room) by that header's hash, for state kept in one replica's memory (chat without
+ *   REDIS_URL); off by default, since the containers keep chat rooms in Redis, where any replica serves any room
  */
 
 /**
@@ -51,7 +54,15 @@ const HOST_PORT = /^(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
  * @param {ProxyOptions} options
  * @returns {string}
  */
-function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog, http2On = true, tls }) {
+function renderProxyConfig({
+  listen,
+  replicas,
+  services = SERVICES,
+  accessLog,
+  http2On = true,
+  tls,
+  affinity = false,
+}) {
   if (!HOST_PORT.test(listen)) throw new Error(`listen: ${JSON.stringify(listen)} is not host:port`);
   const upstreams = services.map((service) => {
     const servers = replicas[service.app] ?? [];
@@ -62,7 +73,7 @@ function renderProxyConfig({ listen, replicas, services = SERVICES, accessLog, h
     }
     return [
       `upstream ${service.app} {`,
-      ...(service.affinity
+      ...(affinity && service.affinity
         ? [
             `    # ${service.app} keeps state in one replica's memory: calls with the same ${service.affinity}`,
             '    # header always reach the same replica (a call without it is balanced by round robin).',

@@ -25,7 +25,7 @@ const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
  * Writes the configuration into `dir` and starts nginx on it; resolves once the proxy accepts
  * connections. nginx cannot listen on port 0, so a caller without a fixed port takes one from
  * `freeLoopbackPort()`.
- * @param {{ dir: string, listen: string, replicas: Record<string, readonly string[]>, services?: import('./nginx-config.cjs').ServiceEntry[], accessLog?: string, workers?: number, startTimeoutMs?: number, tls?: import('./nginx-config.cjs').ProxyTls }} options
+ * @param {{ dir: string, listen: string, replicas: Record<string, readonly string[]>, services?: import('./nginx-config.cjs').ServiceEntry[], accessLog?: string, workers?: number, startTimeoutMs?: number, tls?: import('./nginx-config.cjs').ProxyTls, affinity?: boolean }} options
  * @returns {Promise<NginxProxy>}
  */
 async function startNginx({
@@ -36,6 +36,7 @@ async function startNginx({
   accessLog,
   workers,
   tls,
+  affinity,
   startTimeoutMs = 10_000,
 }) {
   // When nginx starts as root its workers run as nobody, and must reach their temporary folders.
@@ -49,7 +50,15 @@ async function startNginx({
       configPath,
       renderLocalNginxConf({
         prefix: dir,
-        proxyConfig: renderProxyConfig({ listen, replicas: current, services, accessLog, http2On, tls }),
+        proxyConfig: renderProxyConfig({
+          listen,
+          replicas: current,
+          services,
+          accessLog,
+          http2On,
+          tls,
+          affinity,
+        }),
         workers,
       }),
     );

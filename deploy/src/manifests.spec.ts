@@ -157,8 +157,27 @@ describe('Kubernetes manifests', () => {
     });
   });
 
-  it('run one chat replica, since rooms live in one process and the gateway balances per call', () => {
-    expect(find('Deployment', 'chat').spec['replicas']).toBe(1);
+  it('run three chat replicas that share their rooms in the Redis the manifests run', () => {
+    const chat = find('Deployment', 'chat');
+    expect(chat.spec['replicas']).toBe(3);
+    const redisService = find('Service', 'redis');
+    const port = redisService.spec['ports'][0].port;
+    expect(envOf(containerOf(chat))['REDIS_URL']).toBe(`redis://${redisService.metadata.name}:${port}`);
+    expect(redisService.spec['clusterIP']).toBe('None');
+  });
+
+  it('run Redis with every write in an append-only file on a persistent volume, evicting nothing', () => {
+    const redis = find('StatefulSet', 'redis');
+    expect(redis.spec['replicas']).toBe(1);
+    const container = containerOf(redis);
+    expect(container.args.join(' ')).toMatch(/--appendonly yes/);
+    expect(container.args.join(' ')).toMatch(/--maxmemory-policy noeviction/);
+    expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    const [claim] = redis.spec['volumeClaimTemplates'];
+    expect(claim.metadata.name).toBe('data');
+    expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(container.readinessProbe.exec.command).toEqual(['redis-cli', 'ping']);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
   it('give the upload replicas one shared volume at the image’s UPLOAD_DIR', () => {
@@ -268,11 +287,21 @@ describe('compose file', () => {
     }
   });
 
-  it('points the gateway at every replica by service name and runs one chat replica', () => {
+  it('points the gateway at every replica by service name', () => {
     for (const { app, port, targetVariable } of services.filter((service) => service.targetVariable)) {
       expect(compose.services.gateway.environment[targetVariable as string]).toBe(`dns:///${app}:${port}`);
     }
-    expect(compose.services.chat.deploy.replicas).toBe(1);
+  });
+
+  it('runs three chat replicas sharing their rooms in a Redis that keeps every write on a volume', () => {
+    const { chat, redis } = compose.services;
+    expect(chat.deploy.replicas).toBe(3);
+    expect(chat.environment.REDIS_URL).toBe('redis://redis:6379');
+    expect(chat.depends_on).toContain('redis');
+    expect(chat.environment.SHUTDOWN_GRACE_MS).toBe(compose.services.greeter.environment.SHUTDOWN_GRACE_MS);
+    expect(redis.command.join(' ')).toMatch(/--appendonly yes/);
+    expect(redis.volumes).toEqual(['redis-data:/data']);
+    expect(Object.keys(compose.volumes)).toContain('redis-data');
   });
 
   it('gives the gateway longer than its settle and grace before Docker kills it', () => {
@@ -298,6 +327,16 @@ describe('compose file', () => {
     expect(compose.services.proxy.ports).toEqual([`${proxy.port}:${proxy.port}`]);
     const committed = readFileSync(join(__dirname, '..', 'nginx', 'grpc-proxy.conf'), 'utf8');
     expect(committed).toBe(renderContainerProxyConfig(false));
+  });
+
+  it('balances chat calls like any other in the containers’ proxy, and pins a room to a replica only when asked', () => {
+    expect(renderContainerProxyConfig(false)).not.toContain('hash ');
+    const inMemory = renderProxyConfig({
+      listen: '127.0.0.1:1',
+      replicas: Object.fromEntries(services.map(({ app }) => [app, [`${app}:1`]])),
+      affinity: true,
+    });
+    expect(inMemory.match(/hash \S+ consistent;/g)).toEqual(['hash $http_x_chat_room consistent;']);
   });
 
   it('has a TLS variant of the proxy config, which is current: TLS to clients, mTLS to the replicas', () => {

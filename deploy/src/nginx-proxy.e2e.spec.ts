@@ -143,6 +143,8 @@ describe('the nginx grpc_pass proxy', () => {
       replicas: addressesOf(replicas),
       // The four styles' services; a service added to the service catalogue has tests of its own.
       services: SERVICES.filter((service) => service.app in replicas),
+      // These chat replicas keep rooms in memory (no REDIS_URL): a room must stay on one.
+      affinity: true,
     });
   }, 60_000);
 

@@ -4,14 +4,15 @@
 // deployment would and exits once they have stopped.
 //
 //   npm start                          one replica of each service, on the ports of the service catalogue
-//   npm start -- --replicas=3          three replicas of each stateless service (ports +step, +2·step); the
-//                                      gateway balances its calls over them (client-side round robin)
+//   npm start -- --replicas=3          three replicas of each service (ports +step, +2·step); the gateway
+//                                      balances its calls over them (client-side round robin), and chat
+//                                      rooms live in a local redis-server that this script starts and stops
 //   npm run start:proxy                three replicas of each, nginx in front of them on one address,
 //                                      and the gateway calling through nginx (proxy load balancing)
 //   npm start -- --tls                 every gRPC hop over mTLS, with the development certificates of
 //                                      `npm run certs` (made in certs/ when missing); combines with the others
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -56,21 +57,27 @@ const clientTls = certs
     }
   : {};
 const proxyAddress = `${host}:${catalogue.proxy.port}`;
+/** Not Redis's usual 6379, so that a Redis this machine already runs is left alone. */
+const REDIS_PORT = 6380;
 const grpcurlTransport = certs
   ? `-cacert ${certs.ca.certFile} -cert ${certs.client.certFile} -key ${certs.client.keyFile}`
   : '-plaintext';
 
-/** How many replicas a service gets: chat rooms live in one replica's memory, so without the
- * proxy's room affinity (x-chat-room) every member of a room must reach the one chat replica. */
-const replicasOf = (service) => (service.affinity && !options.proxy ? 1 : replicaCount);
+/**
+ * Where chat rooms live: one replica keeps them in its memory, as a first run needs nothing
+ * else; several share them in Redis, so that any replica serves any member of any room.
+ */
+const redis =
+  replicaCount > 1 ? { port: REDIS_PORT, dir: mkdtempSync(join(tmpdir(), 'quartet-redis-')) } : undefined;
+const chatStore = redis ? { REDIS_URL: `redis://${host}:${redis.port}` } : {};
 
 const processes = catalogue.services.flatMap((service) =>
-  Array.from({ length: replicasOf(service) }, (_, index) => ({
-    label: replicasOf(service) > 1 ? `${service.app}-${index + 1}` : service.app,
+  Array.from({ length: replicaCount }, (_, index) => ({
+    label: replicaCount > 1 ? `${service.app}-${index + 1}` : service.app,
     app: service.app,
     port: service.port + catalogue.replicaPortStep * index,
     describe: `${service.grpcService} (${service.style})`,
-    env: serviceTls,
+    env: { ...serviceTls, ...(service.affinity ? chatStore : {}) },
   })),
 );
 const addressesOf = (app) =>
@@ -108,6 +115,7 @@ const children = new Map();
 let listening = 0;
 let stopping = false;
 let proxy;
+const redisServer = redis && startRedis(redis);
 
 for (const { label: name, app, port, describe, env } of processes) {
   const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
@@ -139,7 +147,7 @@ for (const { label: name, app, port, describe, env } of processes) {
       console.error(`${label} exited (${signal ?? code}); stopping the others`);
       stop(1);
     } else if (children.size === 0) {
-      process.exit(process.exitCode ?? 0);
+      void stopRedis().then(() => process.exit(process.exitCode ?? 0));
     }
   });
 }
@@ -154,6 +162,8 @@ async function ready() {
           catalogue.services.map((service) => [service.app, addressesOf(service.app)]),
         ),
         tls: certs && loopbackProxyTls(certs),
+        // Chat rooms in one replica's memory need every call of a room to reach that replica.
+        affinity: !redis,
       });
     } catch (error) {
       console.error(`[${'nginx'.padEnd(width)}] ${error.message}`);
@@ -172,8 +182,9 @@ async function ready() {
       (options.proxy
         ? `\nThe nginx proxy on ${proxyAddress} balances every service; the gateway calls through it.`
         : replicaCount > 1
-          ? '\nThe gateway balances its calls over the replicas by round robin (chat: one replica, see README).'
+          ? '\nThe gateway balances its calls over the replicas by round robin.'
           : '') +
+      (redis ? `\nChat rooms live in Redis on ${host}:${redis.port}, shared by the chat replicas.` : '') +
       `\nOpen the page: http://${host}:${catalogue.gateway.port}/  (sign in with a name; the API: POST /api/session, then /api/hello, /api/ticker/:symbol, /api/uploads, /api/chat; /readyz; metrics on http://127.0.0.1:9464/metrics)` +
       (options.proxy
         ? `\nTry (the proxy routes no reflection): grpcurl ${grpcurlTransport} -import-path proto -proto helloworld/helloworld.proto -d '{"name":"you"}' ${proxyAddress} helloworld.Greeter/SayHello`
@@ -181,6 +192,54 @@ async function ready() {
       (certs ? `\nEvery gRPC hop is mTLS, with the certificates in ${dirname(certs.ca.certFile)}.` : '') +
       '\nCtrl-C stops everything.\n',
   );
+}
+
+/** redis-server on loopback, its append-only file in a temporary folder; the chat replicas wait for it. */
+function startRedis({ port, dir }) {
+  const label = `[${'redis'.padEnd(width)}]`;
+  const child = spawn(
+    'redis-server',
+    [
+      '--bind',
+      host,
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--loglevel',
+      'warning',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(`${label} ${line}`));
+  }
+  child.on('error', (error) => {
+    console.error(
+      `${label} cannot run redis-server (${error.message}): tools/scripts/system-deps.sh installs it`,
+    );
+    stop(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${label} exited (${signal ?? code}); stopping the others`);
+      stop(1);
+    }
+  });
+  return child;
+}
+
+/** Stops Redis once the chat replicas have drained, and removes its data. */
+function stopRedis() {
+  if (!redisServer || redisServer.exitCode !== null || redisServer.signalCode !== null)
+    return Promise.resolve();
+  const exited = new Promise((resolve) => redisServer.once('exit', resolve));
+  redisServer.kill('SIGTERM');
+  return exited.then(() => rmSync(redis.dir, { recursive: true, force: true }));
 }
 
 /** The certificates `npm run certs` makes, made now if they are not there yet. */
@@ -197,7 +256,7 @@ function stop(code) {
   process.exitCode = code;
   void proxy?.stop();
   for (const child of children.values()) child.kill('SIGTERM');
-  if (children.size === 0) process.exit(code);
+  if (children.size === 0) void stopRedis().then(() => process.exit(code));
 }
 
 function parse(line) {
