@@ -49,6 +49,7 @@ describe('/api/chat as a WebSocket', () => {
       user: 'ann',
       members: ['ann'],
       lastSeq: 0,
+      historyTrimmed: false,
     });
     const bob = await join('room=lobby&user=bob');
     await ann.next((f) => f.type === 'presence' && f.user === 'bob' && f.online === true, 'bob to come');

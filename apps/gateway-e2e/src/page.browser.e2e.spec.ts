@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
 import type { ServiceProcess } from '@quartet/grpc-testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chatLines as lines, joinRoom, launchChromium, membersShown, say, signIn } from './browser';
 import {
   addressesOf,
   type Backend,
@@ -13,9 +14,6 @@ import {
   type TestGateway,
 } from './fixture';
 
-// Debian's chromium package (tools/scripts/system-deps.sh); /usr/bin/chromium is a shell
-// wrapper around this binary.
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((path) => existsSync(path));
 const SCREENSHOTS = join(workspaceRoot, 'reports', 'apps', 'gateway', 'screenshots');
 
 describe('the web page in Chromium', () => {
@@ -24,21 +22,9 @@ describe('the web page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!CHROMIUM) throw new Error('chromium is missing: run tools/scripts/system-deps.sh');
     services = await spawnBackends();
     gateway = await startTestGateway(addressesOf(services));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 60_000);
 
@@ -62,17 +48,6 @@ describe('the web page in Chromium', () => {
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     await page.goto(gateway.url);
     return page;
-  }
-
-  /** Signs in as a guest through the sign-in bar; resolves with the user the gateway made of `name`. */
-  async function signIn(page: Page, name: string): Promise<string> {
-    await page.fill('#session-form input[name=user]', name);
-    await page.click('#session-toggle');
-    await page.waitForFunction(() =>
-      document.querySelector('#session-status')?.textContent?.startsWith('Signed in as '),
-    );
-    const status = (await page.textContent('#session-status')) ?? '';
-    return status.slice('Signed in as '.length, -1);
   }
 
   it('signs in, greets, watches ticks arrive, uploads a file and shows its digest', async () => {
@@ -115,28 +90,13 @@ describe('the web page in Chromium', () => {
   it('lets two browser tabs chat, with presence, escaped text and history after rejoining', async () => {
     const ann = await openPage();
     const bob = await openPage({ width: 390, height: 844 });
-    const joinRoom = async (page: Page) => {
-      await page.fill('#chat-join input[name=room]', 'browsers');
-      await page.click('#chat-toggle');
-      await page.waitForFunction(
-        () => !document.querySelector<HTMLInputElement>('#chat-post input')?.disabled,
-      );
-    };
-    const say = async (page: Page, text: string) => {
-      await page.fill('#chat-post input[name=text]', text);
-      await page.click('#chat-post button');
-    };
-    const lines = (page: Page) =>
-      page.$$eval('#chat-messages li .text', (items) => items.map((i) => i.textContent));
+    const joinBrowsers = (page: Page) => joinRoom(page, 'browsers');
 
     const annUser = await signIn(ann, 'ann');
     const bobUser = await signIn(bob, 'bob');
-    await joinRoom(ann);
-    await joinRoom(bob);
-    await ann.waitForFunction(
-      (expected) => document.querySelector('#chat-members')?.textContent === expected,
-      `Here: ${annUser}, ${bobUser}`,
-    );
+    await joinBrowsers(ann);
+    await joinBrowsers(bob);
+    await membersShown(ann, [annUser, bobUser]);
 
     const attack = '<img src=x onerror="document.title=\'owned\'">';
     await say(ann, attack);
@@ -149,10 +109,7 @@ describe('the web page in Chromium', () => {
     await bob.screenshot({ path: join(SCREENSHOTS, 'page-phone.png'), fullPage: true });
 
     await bob.click('#chat-toggle');
-    await ann.waitForFunction(
-      (expected) => document.querySelector('#chat-members')?.textContent === expected,
-      `Here: ${annUser}`,
-    );
+    await membersShown(ann, [annUser]);
     await say(ann, 'while you were away');
     await bob.click('#chat-toggle');
     await bob.waitForFunction(() => document.querySelectorAll('#chat-messages li').length === 3);
@@ -168,9 +125,7 @@ describe('the web page in Chromium', () => {
     await page.fill('#ticker-form input[name=symbol]', 'RESUME');
     await page.fill('#ticker-form input[name=intervalMs]', '50');
     await page.click('#ticker-toggle');
-    await page.fill('#chat-join input[name=room]', 'restarts');
-    await page.click('#chat-toggle');
-    await page.waitForFunction(() => !document.querySelector<HTMLInputElement>('#chat-post input')?.disabled);
+    await joinRoom(page, 'restarts');
     // Every seq the page shows, as it shows it.
     await page.evaluate(() => {
       const seqs: string[] = [];

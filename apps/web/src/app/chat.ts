@@ -8,7 +8,7 @@ const ROOM = /^[a-z0-9_-]{1,32}$/;
 
 type Frame =
   | ({ type: 'message' } & ChatLine)
-  | { type: 'joined'; user: string; members: string[]; lastSeq: number }
+  | { type: 'joined'; user: string; members: string[]; lastSeq: number; historyTrimmed: boolean }
   | { type: 'presence'; user: string; online: boolean }
   | { type: 'error'; error: { code: string; message: string } };
 
@@ -116,7 +116,12 @@ class ChatPanel {
         this.members.clear();
         for (const member of frame.members) this.members.add(member);
         this.renderMembers();
-        say(this.status, `In ${this.room} as ${this.user}.`, 'good');
+        say(
+          this.status,
+          `In ${this.room} as ${this.user}.` +
+            (frame.historyTrimmed ? ' Some messages you missed are no longer kept.' : ''),
+          'good',
+        );
         break;
       case 'message':
         if (frame.clientId) this.unsent.delete(frame.clientId);
