@@ -42,10 +42,8 @@ const [seconds, replicaCount, callers, streams, ticks] = [
 
 const children = [];
 const nginxDir = mkdtempSync(join(tmpdir(), 'quartet-bench-nginx-'));
-let proxy;
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
-  proxy?.child.kill('SIGKILL');
   rmSync(nginxDir, { recursive: true, force: true });
 });
 
@@ -73,12 +71,13 @@ for (const app of apps) {
   replicas[app] = [];
   for (let i = 1; i <= replicaCount; i += 1) replicas[app].push(await spawnReplica(app, `${app}-${i}`));
 }
-proxy = await startNginx({
+const proxy = await startNginx({
   dir: nginxDir,
   listen: `127.0.0.1:${await freeLoopbackPort()}`,
   replicas,
   services: SERVICES.filter((service) => apps.includes(service.app)),
 });
+children.push(proxy.child);
 
 const loaded = (file) =>
   loadSync(join(root, 'proto', file), { longs: String, includeDirs: [join(root, 'proto')] });

@@ -7,7 +7,14 @@ import { copyWorkspace, listed, type WorkspaceCopy } from './workspace-copy';
 // a time, as a user would see it before committing.
 
 /** Projects whose tests run other projects' builds or the whole workspace, and what they run. */
-const GATEWAY_STACK_TESTS = ['gateway-e2e', 'deploy', 'attacks-e2e', 'security-e2e', 'workspace-e2e'];
+const GATEWAY_STACK_TESTS = [
+  'gateway-e2e',
+  'deploy',
+  'attacks-e2e',
+  'security-e2e',
+  'workspace-e2e',
+  'bench',
+];
 
 describe('nx affected, in a copy of the workspace', () => {
   let copy: WorkspaceCopy;

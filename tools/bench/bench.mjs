@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+// `npm run bench`: each quartet path next to its anchor, in one run and one process tree.
+// Servers run pinned to core 0 and load generators to core 1 (when taskset exists); rounds
+// alternate which side goes first, so drift hits both alike. Writes reports/bench/results.json,
+// results.md and chart.svg, and prints the table.
+//
+//   npm run bench                         3 rounds of 5 s per path and side (about 5 minutes)
+//   npm run bench -- --quick              1 round of 1 s, small loads: that it all runs (npm test)
+//   npm run bench -- --rounds=5 --seconds=10 --out=reports/bench
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { h2load } from './lib/h2load.mjs';
+import {
+  cpuSeconds,
+  listeningAddress,
+  peakRssBytes,
+  pinned,
+  resetPeakRss,
+  startProcess,
+} from './lib/processes.mjs';
+import { grpcFrame, stringField } from './lib/protobuf.mjs';
+import { writeReport } from './lib/report.mjs';
+import { guestToken } from './lib/token.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(root, 'package.json'));
+const hdr = require('hdr-histogram-js');
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    out: { type: 'string', default: join(root, 'reports', 'bench') },
+  },
+});
+const quick = values.quick;
+const rounds = Number(values.rounds ?? (quick ? 1 : 3));
+const seconds = Number(values.seconds ?? (quick ? 1 : 5));
+const SERVER_CORE = 0;
+const LOAD_CORE = cpus().length > 1 ? 1 : 0;
+const SECRET = 'bench: the key the gateway signs guest sessions with, 32+ bytes';
+const authorization = `Bearer ${guestToken(SECRET, 'bench')}`;
+const chatMembers = quick ? 50 : 1_000;
+const chatPostsPerSecond = quick ? 20 : 100;
+const uploadMiB = quick ? 4 : 32;
+const scratch = mkdtempSync(join(tmpdir(), 'quartet-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+/** A built quartet app, or an anchor, pinned to the servers' core; resolves with its address and pid. */
+async function server(name, command, args, env = {}) {
+  const started = await startProcess({
+    name,
+    command,
+    args,
+    core: SERVER_CORE,
+    env: { HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json', INSTANCE_ID: name, ...env },
+    ready: listeningAddress,
+  });
+  return { name, address: started.value, pid: started.child.pid, stop: started.stop };
+}
+const app = (name, env) => server(name, process.execPath, [join(root, 'dist', 'apps', name, 'main.js')], env);
+const anchor = (style) =>
+  server(`bare ${style}`, process.execPath, [
+    join(root, 'tools', 'bench', 'anchors', 'bare-server.mjs'),
+    style,
+    scratch,
+  ]);
+
+/** The streaming load generator, pinned to the load core; resolves with its JSON result. */
+async function streamLoad(args) {
+  const run = await startProcess({
+    name: `load ${args[0]}`,
+    command: process.execPath,
+    args: [join(root, 'tools', 'bench', 'loads', 'grpc-load.mjs'), ...args.map(String)],
+    core: LOAD_CORE,
+    ready: (line) => (line.startsWith('{') ? JSON.parse(line) : undefined),
+  });
+  return run.value;
+}
+
+const helloFrame = grpcFrame(stringField(1, 'bench'));
+const grpcHeaders = { 'content-type': 'application/grpc', te: 'trailers' };
+const unaryLoad = (address) =>
+  h2load({
+    url: `http://${address}/helloworld.Greeter/SayHello`,
+    seconds,
+    clients: 8,
+    streams: 32,
+    headers: grpcHeaders,
+    body: helloFrame,
+    core: LOAD_CORE,
+  });
+
+console.error('starting the services and anchors…');
+const uploadDir = join(scratch, 'uploads');
+const services = {
+  greeter: await app('greeter'),
+  ticker: await app('ticker'),
+  upload: await app('upload', { UPLOAD_DIR: uploadDir, UPLOAD_MIN_FREE_BYTES: '0' }),
+  chat: await app('chat', {
+    CHAT_MAX_MEMBERS: String(chatMembers),
+    CHAT_MAX_CONNECTIONS: String(chatMembers * 2),
+  }),
+};
+services.gateway = await app('gateway', {
+  GREETER_TARGET: services.greeter.address,
+  UPLOAD_TARGET: services.upload.address,
+  TICKER_TARGET: services.ticker.address,
+  CHAT_TARGET: services.chat.address,
+  AUTH_SECRET: SECRET,
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  UPLOAD_QUOTA_BYTES: String(1024 ** 5),
+  METRICS_PORT: '0',
+});
+const anchors = {
+  unary: await anchor('unary'),
+  serverStream: await anchor('server-stream'),
+  clientStream: await anchor('client-stream'),
+  bidi: await anchor('bidi'),
+};
+
+/**
+ * The paths, each with quartet's side and its anchor's: which servers do the work (their CPU
+ * and peak RSS are counted) and the load that measures them.
+ */
+const PATHS = [
+  {
+    path: 'unary SayHello (h2load c8 m32)',
+    goal: '≥ 0.90×',
+    goalRatio: 0.9,
+    quartet: { servers: [services.greeter], load: () => unaryLoad(services.greeter.address) },
+    anchorName: 'bare grpc-js',
+    anchor: { servers: [anchors.unary], load: () => unaryLoad(anchors.unary.address) },
+  },
+  {
+    path: 'GET /api/hello via the gateway (h2load h1 c8)',
+    goal: '≥ 0.50×',
+    goalRatio: 0.5,
+    quartet: {
+      servers: [services.gateway, services.greeter],
+      load: () =>
+        h2load({
+          url: `http://${services.gateway.address}/api/hello?name=bench`,
+          seconds,
+          clients: 8,
+          streams: 1,
+          h1: true,
+          headers: { authorization },
+          core: LOAD_CORE,
+        }),
+    },
+    anchorName: 'greeter over gRPC',
+    anchor: { servers: [services.greeter], load: () => unaryLoad(services.greeter.address) },
+  },
+  {
+    path: 'server stream Watch (8 × 1,000 ticks)',
+    goal: '≥ 0.80×',
+    goalRatio: 0.8,
+    quartet: {
+      servers: [services.ticker],
+      load: () => streamLoad(['server-stream', services.ticker.address, seconds, 8, 1_000]),
+    },
+    anchorName: 'bare grpc-js',
+    anchor: {
+      servers: [anchors.serverStream],
+      load: () => streamLoad(['server-stream', anchors.serverStream.address, seconds, 8, 1_000]),
+    },
+  },
+  {
+    path: `client stream Upload to disk + sha256 (2 × ${uploadMiB} MiB)`,
+    goal: '≥ 300 MB/s',
+    absoluteGoal: 300e6,
+    quartet: {
+      servers: [services.upload],
+      load: () => streamLoad(['client-stream', services.upload.address, seconds, 2, uploadMiB]),
+    },
+    anchorName: 'bare grpc-js',
+    anchor: {
+      servers: [anchors.clientStream],
+      load: () => streamLoad(['client-stream', anchors.clientStream.address, seconds, 2, uploadMiB]),
+    },
+  },
+  {
+    path: `POST /api/uploads via the gateway (2 × ${uploadMiB} MiB)`,
+    goal: '≥ 0.80×',
+    goalRatio: 0.8,
+    quartet: {
+      servers: [services.gateway, services.upload],
+      load: () =>
+        streamLoad([
+          'http-upload',
+          `http://${services.gateway.address}`,
+          seconds,
+          2,
+          uploadMiB,
+          authorization,
+        ]),
+    },
+    anchorName: 'upload over gRPC',
+    anchor: {
+      servers: [services.upload],
+      load: () => streamLoad(['client-stream', services.upload.address, seconds, 2, uploadMiB]),
+    },
+  },
+  {
+    path: `bidi chat fan-out (${chatMembers} members, ${chatPostsPerSecond} posts/s)`,
+    goal: 'p99 < 100 ms, none cut off',
+    quartet: {
+      servers: [services.chat],
+      load: () => streamLoad(['bidi', services.chat.address, seconds, chatMembers, chatPostsPerSecond]),
+    },
+    anchorName: 'bare grpc-js',
+    anchor: {
+      servers: [anchors.bidi],
+      load: () => streamLoad(['bidi', anchors.bidi.address, seconds, chatMembers, chatPostsPerSecond]),
+    },
+  },
+];
+
+/** One measurement: the load's result with the servers' CPU per unit and peak RSS. */
+async function measure({ servers, load }) {
+  for (const s of servers) resetPeakRss(s.pid);
+  const cpuBefore = servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0);
+  const result = await load();
+  const cpu = servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0) - cpuBefore;
+  const peakRss = Math.max(...servers.map((s) => peakRssBytes(s.pid)));
+  const elapsed = result.unit === 'deliveries' ? seconds : result.elapsedSeconds;
+  return {
+    ...result,
+    perSecond: result.done / elapsed,
+    cpuUsPerUnit: (cpu * 1e6) / Math.max(1, result.done),
+    peakRss,
+  };
+}
+
+/** The rounds of one side merged: throughput and CPU averaged, histograms added, the highest peak RSS. */
+function merge(results) {
+  const histogram = hdr.build();
+  for (const r of results) histogram.add(hdr.decodeFromCompressedBase64(r.histogram));
+  const mean = (key) => results.reduce((sum, r) => sum + r[key], 0) / results.length;
+  return {
+    unit: results[0].unit,
+    perSecond: mean('perSecond'),
+    perSecondByRound: results.map((r) => Math.round(r.perSecond)),
+    failed: results.reduce((sum, r) => sum + r.failed, 0),
+    cpuUsPerUnit: mean('cpuUsPerUnit'),
+    p50Us: histogram.getValueAtPercentile(50),
+    p99Us: histogram.getValueAtPercentile(99),
+    maxUs: histogram.maxValue,
+    peakRssMiB: Math.max(...results.map((r) => r.peakRss)) / 1024 / 1024,
+    ...(results[0].joined !== undefined ? { joined: Math.min(...results.map((r) => r.joined)) } : {}),
+  };
+}
+
+const measured = PATHS.map(() => ({ quartet: [], anchor: [] }));
+for (let round = 1; round <= rounds; round += 1) {
+  for (const [i, path] of PATHS.entries()) {
+    const order = round % 2 === 1 ? ['anchor', 'quartet'] : ['quartet', 'anchor'];
+    for (const sideName of order) {
+      console.error(`round ${round}/${rounds}: ${path.path}, ${sideName}`);
+      measured[i][sideName].push(await measure(path[sideName]));
+    }
+  }
+}
+
+const rows = PATHS.map((path, i) => {
+  const quartet = merge(measured[i].quartet);
+  const anchorSide = merge(measured[i].anchor);
+  const ratio = quartet.perSecond / anchorSide.perSecond;
+  const met =
+    path.goalRatio !== undefined
+      ? ratio >= path.goalRatio
+      : path.absoluteGoal !== undefined
+        ? quartet.perSecond >= path.absoluteGoal
+        : quartet.p99Us < 100_000 && quartet.joined === chatMembers && quartet.failed === 0;
+  return {
+    path: path.path,
+    goal: path.goal,
+    goalRatio: path.goalRatio,
+    anchorName: path.anchorName,
+    quartet,
+    anchor: anchorSide,
+    ratio,
+    met,
+  };
+});
+
+const report = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`,
+  settings: `${rounds} round(s) of ${seconds} s per side, alternating; ${pinned ? `servers pinned to core ${SERVER_CORE}, loads to core ${LOAD_CORE}` : 'no taskset: nothing pinned'}${quick ? '; --quick (figures not meaningful)' : ''}`,
+  notes: [
+    'Anchors are bare @grpc/grpc-js servers with hand-coded messages (tools/bench/anchors); gateway paths are anchored to the same service called directly over gRPC.',
+    'CPU/msg is the servers’ user + system CPU time over the messages (calls, ticks, deliveries; for uploads per MiB); peak RSS is the largest resident set of the path’s servers during its runs.',
+    'Load generators: h2load (C) for unary and HTTP requests; a raw node:http2 client with hand-coded messages for streams (tools/bench/loads).',
+  ],
+  rows,
+};
+console.log(writeReport(resolve(values.out), report));
+console.error(`wrote ${join(resolve(values.out), 'results.json')}, results.md and chart.svg`);
+process.exit(0);

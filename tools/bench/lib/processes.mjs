@@ -1,0 +1,95 @@
+// The processes of a benchmark: each pinned to a core when `taskset` exists, with its CPU time
+// and peak resident memory read from /proc, so that a row can say what a message cost.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const TASKSET = spawnSync('taskset', ['--version']).status === 0;
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+const started = new Set();
+process.on('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+/** Whether processes are pinned: without taskset they share the cores, and the table says so. */
+export const pinned = TASKSET;
+
+/** `command` pinned to `core` (a number, or a list like '0,1'), when taskset exists. */
+export function pinnedCommand(core, command, args) {
+  return TASKSET && core !== undefined
+    ? ['taskset', ['-c', String(core), command, ...args]]
+    : [command, args];
+}
+
+/**
+ * Starts a process and resolves once `ready(line)` returns something for a line of its
+ * stdout, with that value; rejects if it exits first.
+ * @returns {Promise<{ child: import('node:child_process').ChildProcess, value: any, stop(): Promise<void> }>}
+ */
+export function startProcess({ command, args, env = {}, core, ready, name }) {
+  const [file, argv] = pinnedCommand(core, command, args);
+  const child = spawn(file, argv, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.add(child);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s: ${stderr}`)), 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready: ${stderr}`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const value = ready(line);
+      if (value === undefined) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        value,
+        stop: () => {
+          started.delete(child);
+          if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+          const exited = new Promise((done) => child.once('exit', done));
+          child.kill('SIGKILL');
+          return exited;
+        },
+      });
+    });
+  });
+}
+
+/** The address a quartet app (or an anchor) logs in its `listening` event. */
+export function listeningAddress(line) {
+  try {
+    const message = JSON.parse(line).message;
+    return message?.event === 'listening' ? message.address : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid) {
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** The largest resident set the process has had since it started, or since `resetPeakRss`, in bytes. */
+export function peakRssBytes(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
+}
+
+/** Starts counting the peak resident set afresh (writing 5 to clear_refs; Linux 4.0 and later). */
+export function resetPeakRss(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not ours to reset (another user's process): the peak then counts from its start.
+  }
+}
