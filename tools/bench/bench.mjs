@@ -7,6 +7,7 @@
 //   npm run bench                         3 rounds of 5 s per path and side (about 5 minutes)
 //   npm run bench -- --quick              1 round of 1 s, small loads: that it all runs (npm test)
 //   npm run bench -- --rounds=5 --seconds=10 --out=reports/bench
+//   npm run bench -- --only=chat            the paths whose name holds this text
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     out: { type: 'string', default: join(root, 'reports', 'bench') },
+    only: { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -256,9 +258,10 @@ function merge(results) {
   };
 }
 
-const measured = PATHS.map(() => ({ quartet: [], anchor: [] }));
+const chosen = PATHS.filter((path) => values.only === undefined || path.path.includes(values.only));
+const measured = chosen.map(() => ({ quartet: [], anchor: [] }));
 for (let round = 1; round <= rounds; round += 1) {
-  for (const [i, path] of PATHS.entries()) {
+  for (const [i, path] of chosen.entries()) {
     const order = round % 2 === 1 ? ['anchor', 'quartet'] : ['quartet', 'anchor'];
     for (const sideName of order) {
       console.error(`round ${round}/${rounds}: ${path.path}, ${sideName}`);
@@ -267,7 +270,7 @@ for (let round = 1; round <= rounds; round += 1) {
   }
 }
 
-const rows = PATHS.map((path, i) => {
+const rows = chosen.map((path, i) => {
   const quartet = merge(measured[i].quartet);
   const anchorSide = merge(measured[i].anchor);
   const ratio = quartet.perSecond / anchorSide.perSecond;

@@ -5,9 +5,21 @@ import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import { ChatMember } from './chat-member';
 
-const presence = (user: string): ChatResponse => ({
-  event: { $case: 'presence', value: { room: 'r', user, online: true } },
+const presence = (user: string, online = true): ChatResponse => ({
+  event: { $case: 'presence', value: { room: 'r', user, online } },
 });
+const message = (seq: number): ChatResponse => ({
+  event: {
+    $case: 'message',
+    value: { room: 'r', seq: BigInt(seq), user: 'bob', text: `m${seq}`, time: undefined, clientId: '' },
+  },
+});
+const describeEvent = (e: ChatResponse) =>
+  e.event?.$case === 'presence'
+    ? `${e.event.value.user} ${e.event.value.online ? 'on' : 'off'}`
+    : e.event?.$case === 'message'
+      ? `#${e.event.value.seq}`
+      : '?';
 
 function setUp(maxBacklog = 3) {
   let reading = false;
@@ -60,9 +72,9 @@ describe(ChatMember.name, () => {
     expect(sut.waiting).toBe(0);
   });
 
-  it('cuts the member off with RESOURCE_EXHAUSTED once more than maxBacklog events wait', async () => {
+  it('cuts the member off with RESOURCE_EXHAUSTED once more than maxBacklog messages wait', async () => {
     const { sut, cutOff, error } = setUp(3);
-    for (let i = 0; i < 6; i += 1) sut.deliver(presence(`u${i}`));
+    for (let i = 1; i <= 6; i += 1) sut.deliver(message(i));
     expect(sut.waiting).toBe(4);
     await Promise.resolve();
     expect(cutOff).toHaveBeenCalledTimes(1);
@@ -70,8 +82,26 @@ describe(ChatMember.name, () => {
       code: status.RESOURCE_EXHAUSTED,
       message: 'cut off: over 3 events waited for this client to read; rejoin with since_seq',
     });
-    sut.deliver(presence('after'));
+    sut.deliver(message(7));
     expect(sut.waiting).toBe(4);
+  });
+
+  it('keeps only the latest presence of each user while behind, after the queued messages, and cuts nobody off for it', async () => {
+    const { sut, sent, cutOff, startReading } = setUp(3);
+    sut.deliver(message(1));
+    sut.deliver(message(2));
+    for (let i = 0; i < 500; i += 1) sut.deliver(presence(`u${i % 50}`, i % 2 === 0));
+    sut.deliver(message(3));
+    sut.deliver(presence('u0', true));
+    expect(sut.waiting).toBe(51);
+    await Promise.resolve();
+    expect(cutOff).not.toHaveBeenCalled();
+    startReading();
+    const seen = sent.map(describeEvent);
+    expect(seen.slice(0, 3)).toEqual(['#1', '#2', '#3']);
+    expect(seen).toHaveLength(53);
+    expect(seen.at(-1)).toBe('u0 on');
+    expect(seen).toContain('u1 off');
   });
 
   it('completes only after what was queued has been handed over', () => {

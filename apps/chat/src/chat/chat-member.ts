@@ -7,11 +7,16 @@ import type { RoomConnection } from './chat-store';
 
 /**
  * One member's connection: hands events to the call only while it has room for them,
- * queues the rest, and cuts the member off once more than `maxBacklog` wait, so that a
- * member that does not read costs a bounded amount of memory and never holds up the room.
+ * queues the rest, and cuts the member off once more than `maxBacklog` messages wait, so
+ * that a member that does not read costs a bounded amount of memory and never holds up the
+ * room. Presence is state, not history: while the member is behind, only each user's
+ * latest presence waits (after the queued messages), so a burst of joins to a large room
+ * costs each member one event per user at most and cuts nobody off.
  */
 export class ChatMember implements RoomConnection {
   private readonly backlog: ChatResponse[] = [];
+  /** The latest presence of each user not handed over yet, oldest change first. */
+  private readonly presence = new Map<string, ChatResponse>();
   private state: 'live' | 'finishing' | 'ended' = 'live';
 
   constructor(
@@ -25,11 +30,18 @@ export class ChatMember implements RoomConnection {
   }
 
   get waiting(): number {
-    return this.backlog.length;
+    return this.backlog.length + this.presence.size;
   }
 
   deliver(event: ChatResponse): void {
     if (this.state !== 'live') return;
+    if (event.event?.$case === 'presence') {
+      const { user } = event.event.value;
+      this.presence.delete(user);
+      this.presence.set(user, event);
+      this.flush();
+      return;
+    }
     this.backlog.push(event);
     this.flush();
     if (this.backlog.length > this.maxBacklog) {
@@ -63,6 +75,7 @@ export class ChatMember implements RoomConnection {
   close(): void {
     this.state = 'ended';
     this.backlog.length = 0;
+    this.presence.clear();
     this.call.off('drain', this.flush);
   }
 
@@ -70,7 +83,12 @@ export class ChatMember implements RoomConnection {
     while (this.backlog.length > 0 && !this.call.writableNeedDrain && this.state !== 'ended') {
       this.subscriber.next(this.backlog.shift() as ChatResponse);
     }
-    if (this.state === 'finishing' && this.backlog.length === 0) {
+    for (const [user, event] of this.presence) {
+      if (this.backlog.length > 0 || this.call.writableNeedDrain || this.state === 'ended') break;
+      this.presence.delete(user);
+      this.subscriber.next(event);
+    }
+    if (this.state === 'finishing' && this.waiting === 0) {
       this.state = 'ended';
       this.subscriber.complete();
     }

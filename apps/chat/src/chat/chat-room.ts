@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatResponse, Joined } from '@quartet/proto';
+import { type ChatMessage, type ChatResponse, type Joined, sentToMany } from '@quartet/proto';
 import type { Clock } from '@quartet/grpc-server';
 import type { RoomMember } from './chat-store';
 
@@ -115,6 +115,7 @@ export class ChatRoom {
   }
 
   private broadcast(event: ChatResponse): void {
+    sentToMany(event);
     // A member cut off while delivering leaves during the loop; iterate over a copy.
     for (const member of [...this.members]) member.deliver(event);
   }

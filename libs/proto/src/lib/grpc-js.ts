@@ -79,6 +79,24 @@ export type GrpcClientConstructor<D extends GenericServiceDefinition> = new (
   options?: ChannelOptions,
 ) => GrpcClient<D>;
 
+/** The encoder's bytes as a Buffer over the same memory: grpc-js wants a Buffer, and a copy costs. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Messages marked by sentToMany, with their bytes once the first write encoded them. */
+const sharedMessages = new WeakMap<object, Buffer | null>();
+
+/**
+ * Marks a response that one handler writes to many calls (a chat message to every member of
+ * a room): the first write encodes it and the others reuse those bytes, so that a broadcast
+ * costs one encoding, not one per member.
+ */
+export function sentToMany<T extends object>(message: T): T {
+  sharedMessages.set(message, null);
+  return message;
+}
+
 /** The grpc-js definition of a service, keyed by RPC name as in the .proto file. */
 export function grpcServiceDefinition(definition: GenericServiceDefinition): ServiceDefinition {
   const methods: Record<string, MethodDefinition<unknown, unknown>> = {};
@@ -89,9 +107,15 @@ export function grpcServiceDefinition(definition: GenericServiceDefinition): Ser
       path: `/${definition.fullName}/${method.name}`,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
-      requestSerialize: (message) => Buffer.from(request.encode(message).finish()),
+      requestSerialize: (message) => asBuffer(request.encode(message).finish()),
       requestDeserialize: (bytes) => request.decode(bytes),
-      responseSerialize: (message) => Buffer.from(response.encode(message).finish()),
+      responseSerialize: (message) => {
+        const shared = sharedMessages.get(message as object);
+        if (shared) return shared;
+        const bytes = asBuffer(response.encode(message).finish());
+        if (shared === null) sharedMessages.set(message as object, bytes);
+        return bytes;
+      },
       responseDeserialize: (bytes) => response.decode(bytes),
       // The generated controllers name their handlers in lowerCamelCase; grpc-js and NestJS
       // find a handler under this name when none has the RPC's own name.

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatResponse } from '@quartet/proto';
+import { type ChatMessage, type ChatResponse, sentToMany } from '@quartet/proto';
 import type { RedisClientType } from 'redis';
 import type { RoomConnection } from '../chat-store';
 import type { RoomKeys } from './room-keys';
@@ -90,7 +90,7 @@ export class RoomFeed {
 
   private async apply(event: RoomEvent): Promise<void> {
     if (event.kind === 'presence') {
-      const frame: ChatResponse = { event: { $case: 'presence', value: event.presence } };
+      const frame: ChatResponse = sentToMany({ event: { $case: 'presence', value: event.presence } });
       for (const [connection, member] of [...this.members]) {
         if (connection !== event.connection) member.deliver(frame);
       }
@@ -104,6 +104,7 @@ export class RoomFeed {
   }
 
   private broadcast(event: ChatResponse): void {
+    sentToMany(event);
     // A member cut off while delivering leaves during the loop; iterate over a copy.
     for (const member of [...this.members.values()]) member.deliver(event);
   }
