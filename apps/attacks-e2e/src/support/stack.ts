@@ -29,7 +29,9 @@ export interface Stack {
  */
 export const SHORT_LIMITS = {
   CALL_IDLE_MS: '2000',
-  UPLOAD_IDLE_MS: '2000',
+  // Past CALL_IDLE_MS and the tenth of it by which calls are checked: a stalled first
+  // message meets the server's limit for every service, the upload's own one after it.
+  UPLOAD_IDLE_MS: '3000',
   HEADERS_TIMEOUT_MS: '2000',
   BODY_RATE_WINDOW_MS: '1000',
   WS_PING_INTERVAL_MS: '1000',

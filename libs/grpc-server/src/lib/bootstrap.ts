@@ -5,8 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
-import { authInterceptor } from './auth-interceptor';
-import { callLimitsInterceptor } from './call-limits';
+import { CallAuth } from './auth-interceptor';
+import { callInterceptor } from './call-interceptor';
 import { processLogger } from './config/process-settings';
 import type { ServerConfig } from './config/server-config';
 import { gracefulShutdown } from './graceful-shutdown';
@@ -52,14 +52,20 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   const { config } = options;
   const serviceNames = options.services.map((service) => service.fullName);
   const logger = processLogger(config);
-  const calls = new OpenCalls(config.instanceId, logger);
+  const calls = new OpenCalls(logger, config, config.logLevel);
   const health = new HealthStatus(serviceNames);
   const metrics = new ServerMetrics();
   const verifier = TokenVerifier.from(config.auth);
   const serverOptions: ServerOptions = {
-    // OpenCalls first, so that it stamps and logs the statuses the limits end calls with.
-    // Auth last: a call refused for its size or its stall is refused before its token is checked.
-    interceptors: [calls.interceptor, callLimitsInterceptor(config, metrics), authInterceptor(verifier)],
+    interceptors: [
+      callInterceptor({
+        instanceId: config.instanceId,
+        calls,
+        limits: config,
+        metrics,
+        auth: new CallAuth(verifier),
+      }),
+    ],
     // Also the bound after decompression: grpc-js stops inflating a message past it.
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 64 * 1024,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
@@ -108,7 +114,10 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
   const stop = () =>
     (stopping ??= Promise.resolve(readiness?.unsubscribe())
       .then(() => gracefulShutdown(server, health, calls, config.shutdownGraceMs, logger))
-      .then(() => app.close()));
+      .then(() => {
+        calls.close();
+        return app.close();
+      }));
   return { app, address, port, health, metrics, logger, stop };
 }
 

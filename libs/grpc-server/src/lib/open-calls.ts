@@ -1,28 +1,64 @@
-import { Metadata, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { LoggerService } from '@nestjs/common';
-import { SERVED_BY_HEADER } from '@quartet/proto';
+import { type CallLimitSettings, limitCheckIntervalMs } from './call-limits';
+import type { LimitName } from './server-metrics';
 
-interface OpenCall {
+/** One call the server is running, with the times its limits run out. */
+export interface OpenCall {
   readonly path: string;
-  end(code: status, details: string): void;
+  readonly started: number;
+  /** When the first whole message must have arrived by; Infinity once it has. */
+  firstMessageBy: number;
+  readonly endBy: number;
+  /** Ends the call with this status (sent through the interceptor, so it is stamped and logged). */
+  end(code: status, details: string, limit?: LimitName): void;
 }
 
 /**
- * Every call the server is running, seen through a grpc-js server interceptor: it stamps
- * `x-served-by` on each response (in the headers and, for trailers-only answers, the
- * trailers), logs each call as it ends, and lets shutdown end the calls still open with
- * a status of its choosing.
+ * Every call the server is running: shutdown ends those still open with a status of its
+ * choosing, one timer ends those past CALL_IDLE_MS (no whole first message) or MAX_CALL_MS,
+ * and each call is logged as it ends (at debug level; errors at error level).
  */
 export class OpenCalls {
   private readonly calls = new Set<OpenCall>();
+  private readonly debugOn: boolean;
+  private limitCheck: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly instanceId: string,
     private readonly logger: LoggerService,
-  ) {}
+    private readonly limits: CallLimitSettings,
+    logLevel: string,
+  ) {
+    this.debugOn = logLevel === 'debug' || logLevel === 'verbose';
+  }
 
   get size(): number {
     return this.calls.size;
+  }
+
+  /** Counts a call in from its start, with its limits' times. */
+  add(path: string, end: OpenCall['end']): OpenCall {
+    const now = performance.now();
+    const call: OpenCall = {
+      path,
+      started: now,
+      firstMessageBy: now + this.limits.callIdleMs,
+      endBy: now + this.limits.maxCallMs,
+      end,
+    };
+    this.calls.add(call);
+    this.limitCheck ??= setInterval(() => this.checkLimits(), limitCheckIntervalMs(this.limits)).unref();
+    return call;
+  }
+
+  /** Counts a call out and logs how it ended; a second call for the same call does nothing. */
+  finish(call: OpenCall, code: status, details: string): void {
+    if (!this.calls.delete(call)) return;
+    if (code === status.INTERNAL || code === status.UNKNOWN || code === status.DATA_LOSS) {
+      this.logger.error(this.entry(call, code, details));
+    } else if (this.debugOn) {
+      this.logger.debug?.(this.entry(call, code, details));
+    }
   }
 
   /** Ends every open call whose path passes `filter` with the given status. */
@@ -37,47 +73,29 @@ export class OpenCalls {
     return ended;
   }
 
-  readonly interceptor: ServerInterceptor = (method, next) => {
-    const started = performance.now();
-    let done = false;
-    const finish = (code: status, details: string) => {
-      if (done) return;
-      done = true;
-      this.calls.delete(open);
-      this.logCall(method.path, code, details, performance.now() - started);
-    };
-    const call: ServerInterceptingCall = new ServerInterceptingCall(next, {
-      start: (startNext) =>
-        startNext({
-          // grpc-js notifies a cancel after every status too; a call not already finished
-          // was cancelled by the client, by its deadline or by a lost connection.
-          onCancel: () => finish(status.CANCELLED, 'cancelled before the server answered'),
-        }),
-      sendMetadata: (metadata, sendNext) => {
-        metadata.set(SERVED_BY_HEADER, this.instanceId);
-        sendNext(metadata);
-      },
-      sendStatus: (outcome, sendNext) => {
-        const trailers = outcome.metadata ?? new Metadata();
-        trailers.set(SERVED_BY_HEADER, this.instanceId);
-        finish(outcome.code, outcome.details ?? '');
-        sendNext({ ...outcome, metadata: trailers });
-      },
-    });
-    const open: OpenCall = {
-      path: method.path,
-      end: (code, details) => call.sendStatus({ code, details, metadata: new Metadata() }),
-    };
-    this.calls.add(open);
-    return call;
-  };
+  /** Stops the limits' timer (the server has stopped). */
+  close(): void {
+    clearInterval(this.limitCheck);
+    this.limitCheck = undefined;
+  }
 
-  private logCall(path: string, code: status, details: string, ms: number): void {
-    const entry = { event: 'call', method: path, code: status[code], details, ms: Math.round(ms * 10) / 10 };
-    if (code === status.INTERNAL || code === status.UNKNOWN || code === status.DATA_LOSS) {
-      this.logger.error(entry);
-    } else {
-      this.logger.debug?.(entry);
+  private checkLimits(): void {
+    const now = performance.now();
+    for (const call of [...this.calls]) {
+      if (now >= call.firstMessageBy) {
+        call.end(
+          status.DEADLINE_EXCEEDED,
+          `no whole request message arrived within ${this.limits.callIdleMs} ms`,
+          'call_idle',
+        );
+      } else if (now >= call.endBy) {
+        call.end(status.DEADLINE_EXCEEDED, `a call may run at most ${this.limits.maxCallMs} ms`, 'max_call');
+      }
     }
+  }
+
+  private entry(call: OpenCall, code: status, details: string) {
+    const ms = Math.round((performance.now() - call.started) * 10) / 10;
+    return { event: 'call', method: call.path, code: status[code], details, ms };
   }
 }
