@@ -38,13 +38,19 @@ export class PartialFile {
       await this.space.ensureRoomFor(DISK_CHECK_EVERY_BYTES);
       this.checkedAt = this.written;
     }
+    // The disk writes on libuv's threads while this thread hashes: the two overlap.
+    const writing = this.writeAll(chunk);
+    this.hash.update(chunk);
+    await writing;
+    this.written += chunk.length;
+  }
+
+  private async writeAll(chunk: Uint8Array): Promise<void> {
     let offset = 0;
     while (offset < chunk.length) {
       const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset);
       offset += bytesWritten;
     }
-    this.hash.update(chunk);
-    this.written += chunk.length;
   }
 
   /** Makes the file appear, whole, as <id>/<name>; on failure nothing of it is left. */
