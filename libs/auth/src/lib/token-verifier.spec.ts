@@ -74,6 +74,21 @@ describe(TokenVerifier.name, () => {
       await expect(sut.verify(token)).rejects.toEqual(new TokenRefused(reason));
     });
 
+    it('answers a token it verified from memory until the token expires, then refuses it', async () => {
+      const { token, expiresAt } = await signGuestToken(SECRET, 'ann-r3m3m', 2);
+      const first = await sut.verify(token);
+      expect(await sut.verify(token)).toBe(first);
+      jest.useFakeTimers({
+        now: expiresAt.getTime() + 1_000,
+        doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'],
+      });
+      try {
+        await expect(sut.verify(token)).rejects.toEqual(new TokenRefused('the token has expired'));
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('refuses a token with no subject', async () => {
       const token = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
