@@ -21,4 +21,11 @@ describe(loadConfig.name, () => {
       new ConfigError(['CHAT_MAX_BACKLOG=100 must be over CHAT_HISTORY=100: a join replays the history']),
     );
   });
+
+  it('refuses several workers without Redis, since a room in memory lives in one process', () => {
+    expect(() => loadConfig({ WORKERS: '2' })).toThrow(
+      new ConfigError(['WORKERS=2 needs REDIS_URL: rooms kept in memory live in one process']),
+    );
+    expect(loadConfig({ WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }).server.workers).toBe(2);
+  });
 });

@@ -70,6 +70,10 @@ export function loadConfig(env: Environment): ChatConfig {
     );
   }
   reader.done();
+  // A room in memory lives in one process: workers would each hold a different room of that name.
+  if (server.workers > 1 && redisUrl === undefined) {
+    reader.problem(`WORKERS=${server.workers} needs REDIS_URL: rooms kept in memory live in one process`);
+  }
   const redis = redisUrl === undefined ? undefined : { url: redisUrl, presenceLeaseMs };
   return { server, historySize, maxBacklog, maxRooms, maxMembers, maxConnections, dedupWindow, redis };
 }

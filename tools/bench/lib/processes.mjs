@@ -70,26 +70,49 @@ export function listeningAddress(line) {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSeconds(pid) {
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+/** A process and its descendants (a service's workers), as pids. */
+function tree(pid) {
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // Gone meanwhile.
+  }
+  return [pid, ...children.flatMap(tree)];
 }
 
-/** The largest resident set the process has had since it started, or since `resetPeakRss`, in bytes. */
+/** CPU seconds (user + system) a process and its workers have used so far. */
+export function cpuSeconds(pid) {
+  return tree(pid).reduce((sum, one) => {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${one}/stat`, 'utf8').split(') ')[1].split(' ');
+    return sum + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }, 0);
+}
+
+/**
+ * The largest resident set the process has had since it started, or since `resetPeakRss`, in
+ * bytes; with workers, the sum of theirs (each holds its own heap).
+ */
 export function peakRssBytes(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
+  return tree(pid).reduce((sum, one) => {
+    const line = readFileSync(`/proc/${one}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
+    return sum + Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
+  }, 0);
 }
 
 /** Starts counting the peak resident set afresh (writing 5 to clear_refs; Linux 4.0 and later). */
 export function resetPeakRss(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-  } catch {
-    // Not ours to reset (another user's process): the peak then counts from its start.
+  for (const one of tree(pid)) {
+    try {
+      writeFileSync(`/proc/${one}/clear_refs`, '5');
+    } catch {
+      // Not ours to reset (another user's process): the peak then counts from its start.
+    }
   }
 }

@@ -30,7 +30,8 @@ describe('npm run bench -- --quick', () => {
       rows: { path: string; quartet: Side; anchor: Side; ratio: number }[];
     };
     expect(report.rows.map((row) => row.path)).toEqual([
-      expect.stringMatching(/^unary SayHello/),
+      expect.stringMatching(/^unary SayHello \(/),
+      expect.stringMatching(/^unary SayHello, WORKERS=2/),
       expect.stringMatching(/^GET \/api\/hello via the gateway/),
       expect.stringMatching(/^server stream Watch/),
       expect.stringMatching(/^client stream Upload/),

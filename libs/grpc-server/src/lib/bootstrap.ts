@@ -17,6 +17,7 @@ import { OpenCalls } from './open-calls';
 import { addReflection } from './reflection';
 import { ServerMetrics } from './server-metrics';
 import { surviveUnexpectedErrors } from './unexpected-errors';
+import { superviseWorkers, workerInstanceId, workerRole } from './workers';
 
 export interface GrpcServiceOptions {
   /** The app's root module, already holding its configuration. */
@@ -130,12 +131,17 @@ function serverCredentials(config: ServerConfig, logger: LoggerService): ServerC
 /**
  * The whole life of a service process: start it, or print why its configuration is bad and
  * exit 1; on SIGTERM or SIGINT drain it and exit 0. An error no call handled is logged and
- * the process goes on serving everyone else.
+ * the process goes on serving everyone else. With WORKERS > 1 this process supervises that
+ * many workers, each of which runs the service (see workers.ts).
  */
 export async function runGrpcService(configure: () => GrpcServiceOptions): Promise<void> {
   let service: RunningGrpcService;
   try {
-    service = await startGrpcService(configure());
+    const options = configure();
+    const role = workerRole(options.config.workers);
+    if (role === 'primary') return superviseWorkers(options.config.workers);
+    const config = { ...options.config, instanceId: workerInstanceId(options.config.instanceId) };
+    service = await startGrpcService({ ...options, config });
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -19,6 +19,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     logFormat: 'json',
     logLevel: 'error',
     auth: {},
+    workers: 1,
     ...overrides,
   };
 }

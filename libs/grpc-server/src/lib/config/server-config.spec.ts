@@ -22,6 +22,7 @@ describe(readServerConfig.name, () => {
       maxCallMs: 3_600_000,
       logFormat: 'json',
       logLevel: 'log',
+      workers: 1,
     });
   });
 

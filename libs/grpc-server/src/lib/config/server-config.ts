@@ -36,6 +36,8 @@ export interface ServerConfig extends ListenAddress, LogSettings {
   readonly healthPort?: number;
   /** AUTH_SECRET, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL: whose tokens calls must carry (see auth-config.ts). */
   readonly auth: AuthSettings;
+  /** WORKERS: processes serving the same port (Node's cluster), one per core to use; 1 runs the service in this process. */
+  readonly workers: number;
 }
 
 const INSTANCE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -61,6 +63,7 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     healthPort:
       reader.optional('HEALTH_PORT') === undefined ? undefined : reader.integer('HEALTH_PORT', 0, 0, 65535),
     auth: readAuthSettings(reader),
+    workers: reader.integer('WORKERS', 1, 1, 64),
     ...readLogSettings(reader),
   };
 }
