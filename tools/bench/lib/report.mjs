@@ -71,8 +71,8 @@ export function markdownTable(rows) {
 export function svgChart(rows, title) {
   const withRatio = rows.filter((row) => Number.isFinite(row.ratio));
   const barHeight = 26;
-  const left = 330;
-  const width = 860;
+  const left = 400;
+  const width = 960;
   const scale = (ratio) => left + (Math.min(ratio, 1.2) / 1.2) * (width - left - 60);
   const height = 60 + withRatio.length * (barHeight + 12);
   const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
