@@ -1,24 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, rpcError, whenWritable } from '@quartet/grpc-server';
+import { CLOCK, type Clock, rpcError } from '@quartet/grpc-server';
 import type { WatchRequest, WatchResponse } from '@quartet/proto';
 import type { Writable } from 'node:stream';
-import {
-  concatMap,
-  defer,
-  EMPTY,
-  expand,
-  finalize,
-  map,
-  Observable,
-  of,
-  take,
-  tap,
-  throwError,
-  timer,
-} from 'rxjs';
+import { defer, EMPTY, Observable, throwError } from 'rxjs';
 import { MAX_FROM_SEQ, MAX_INTERVAL_MS, PriceWalk, symbolProblem } from './price-walk';
 import { TickerMetrics } from './ticker.metrics';
+
+/** How many ticks a stream makes in one go before it lets the event loop run. */
+const BURST = 64;
 
 @Injectable()
 export class TickerService {
@@ -46,28 +36,71 @@ export class TickerService {
     });
   }
 
+  /**
+   * The ticks as a plain producer, not a chain of operators: a stream at full speed makes
+   * hundreds of thousands of ticks a second, and operators would cost each tick several
+   * subscriptions. Ticks go out back to back while the call takes them (grpc-js then flushes
+   * them as one), one per `intervalMs` otherwise; a call whose buffer is full is waited for
+   * ('drain') before the next tick is made. After BURST ticks in a row the producer yields
+   * to the event loop, so that a call that always has room cannot starve the other calls.
+   */
   private ticks(
     { symbol, count, intervalMs, fromSeq }: WatchRequest,
     call: Writable,
   ): Observable<WatchResponse> {
     const first = Math.max(1, Number(fromSeq));
     if (count !== 0 && first > count) return EMPTY;
-    const walk = new PriceWalk(symbol).skipTo(first);
-    const tick = (): WatchResponse => ({ symbol, ...walk.next(), time: this.now() });
-    const pause = () => (intervalMs > 0 ? timer(intervalMs) : nextTurn());
-    this.metrics.activeStreams += 1;
-    return defer(() => of(tick())).pipe(
-      expand(() => this.clientReady(call).pipe(concatMap(pause), map(tick))),
-      take(count === 0 ? Number.POSITIVE_INFINITY : count - first + 1),
-      tap(() => (this.metrics.ticksProduced += 1)),
-      finalize(() => (this.metrics.activeStreams -= 1)),
-    );
-  }
-
-  private clientReady(call: Writable): Observable<void> {
-    if (!call.writableNeedDrain) return of(undefined);
-    this.metrics.streamsWaitingForClient += 1;
-    return whenWritable(call).pipe(finalize(() => (this.metrics.streamsWaitingForClient -= 1)));
+    return new Observable<WatchResponse>((subscriber) => {
+      const walk = new PriceWalk(symbol).skipTo(first);
+      let remaining = count === 0 ? Number.POSITIVE_INFINITY : count - first + 1;
+      let timer: NodeJS.Timeout | undefined;
+      let turn: NodeJS.Immediate | undefined;
+      let waiting = false;
+      this.metrics.activeStreams += 1;
+      const resume = () => {
+        waiting = false;
+        this.metrics.streamsWaitingForClient -= 1;
+        produce();
+      };
+      const produce = () => {
+        timer = undefined;
+        turn = undefined;
+        try {
+          for (let burst = 0; !subscriber.closed && remaining > 0; burst += 1) {
+            if (burst === BURST) {
+              turn = setImmediate(produce);
+              return;
+            }
+            if (call.writableNeedDrain) {
+              waiting = true;
+              this.metrics.streamsWaitingForClient += 1;
+              call.once('drain', resume);
+              return;
+            }
+            subscriber.next({ symbol, ...walk.next(), time: this.now() });
+            this.metrics.ticksProduced += 1;
+            remaining -= 1;
+            if (remaining > 0 && intervalMs > 0) {
+              timer = setTimeout(produce, intervalMs);
+              return;
+            }
+          }
+          if (remaining === 0) subscriber.complete();
+        } catch (error) {
+          subscriber.error(error);
+        }
+      };
+      produce();
+      return () => {
+        clearTimeout(timer);
+        clearImmediate(turn);
+        if (waiting) {
+          call.off('drain', resume);
+          this.metrics.streamsWaitingForClient -= 1;
+        }
+        this.metrics.activeStreams -= 1;
+      };
+    });
   }
 }
 
@@ -81,15 +114,4 @@ function fromSeqProblem(fromSeq: bigint): string | undefined {
   return fromSeq > BigInt(MAX_FROM_SEQ)
     ? `from_seq ${fromSeq} is over the limit of ${MAX_FROM_SEQ}`
     : undefined;
-}
-
-/** Emits once on the next turn of the event loop, after pending I/O. */
-function nextTurn(): Observable<void> {
-  return new Observable<void>((subscriber) => {
-    const handle = setImmediate(() => {
-      subscriber.next();
-      subscriber.complete();
-    });
-    return () => clearImmediate(handle);
-  });
 }
