@@ -1,22 +1,12 @@
 import { status } from '@grpc/grpc-js';
 import { healthClient, type HealthClient, type ServingStatus } from '@quartet/grpc-client';
 import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect, eventually, startTestRedis, testServerConfig, type TestRedis } from '@quartet/grpc-testing';
+import { connect, eventually, startTestRedis, type TestRedis } from '@quartet/grpc-testing';
 import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
-import type { ChatConfig } from '../config';
 import { ChatSession } from './chat-session';
-import { startChat, storeReady, TEST_PRESENCE_LEASE_MS } from './chat-stores';
+import { redisChatConfig, startChat, storeReady } from './chat-stores';
 
-const chatConfig = (redis: TestRedis): ChatConfig => ({
-  server: testServerConfig(),
-  historySize: 100,
-  maxBacklog: 256,
-  maxRooms: 100,
-  maxMembers: 100,
-  maxConnections: 1_000,
-  dedupWindow: 100,
-  redis: { url: redis.url, presenceLeaseMs: TEST_PRESENCE_LEASE_MS },
-});
+const chatConfig = (redis: TestRedis) => redisChatConfig(redis.url);
 
 const UNREACHABLE = {
   code: status.UNAVAILABLE,

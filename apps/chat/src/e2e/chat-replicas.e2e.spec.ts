@@ -1,9 +1,8 @@
 import type { RunningGrpcService } from '@quartet/grpc-server';
 import { connect, startTestRedis, testServerConfig, type TestRedis } from '@quartet/grpc-testing';
 import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
-import type { ChatConfig } from '../config';
 import { ChatSession } from './chat-session';
-import { startChat, TEST_PRESENCE_LEASE_MS } from './chat-stores';
+import { redisChatConfig, startChat } from './chat-stores';
 
 type ChatClient = GrpcClient<typeof ChatServiceDefinition>;
 
@@ -28,16 +27,7 @@ describe('chat rooms in Redis across replicas', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     for (let i = 0; i < 3; i += 1) {
-      const config: ChatConfig = {
-        server: { ...testServerConfig(), instanceId: `chat-${i + 1}` },
-        historySize: 100,
-        maxBacklog: 256,
-        maxRooms: 100,
-        maxMembers: 100,
-        maxConnections: 1_000,
-        dedupWindow: 100,
-        redis: { url: redis.url, presenceLeaseMs: TEST_PRESENCE_LEASE_MS },
-      };
+      const config = redisChatConfig(redis.url, { ...testServerConfig(), instanceId: `chat-${i + 1}` });
       const service = await startChat(config);
       replicas.push({ service, client: connect(ChatServiceDefinition, service.address) });
     }

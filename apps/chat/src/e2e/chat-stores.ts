@@ -1,5 +1,5 @@
 import { type Clock, type RunningGrpcService, startGrpcService } from '@quartet/grpc-server';
-import { startTestRedis, type TestRedis } from '@quartet/grpc-testing';
+import { startTestRedis, type TestRedis, testServerConfig } from '@quartet/grpc-testing';
 import { ChatServiceDefinition } from '@quartet/proto';
 import { firstValueFrom, filter, timeout } from 'rxjs';
 import { CHAT_STORE, type ChatStore } from '../chat/chat-store';
@@ -12,6 +12,20 @@ export type StoreKind = (typeof CHAT_STORES)[number];
 
 /** A lease short enough that a test sees a dead replica's members go offline in a few seconds. */
 export const TEST_PRESENCE_LEASE_MS = 1_500;
+
+/** A chat replica's settings for tests, its rooms in the Redis at `redisUrl`, with a short presence lease. */
+export function redisChatConfig(redisUrl: string, server = testServerConfig()): ChatConfig {
+  return {
+    server,
+    historySize: 100,
+    maxBacklog: 256,
+    maxRooms: 100,
+    maxMembers: 100,
+    maxConnections: 1_000,
+    dedupWindow: 100,
+    redis: { url: redisUrl, presenceLeaseMs: TEST_PRESENCE_LEASE_MS },
+  };
+}
 
 /** The store of `kind` for one spec: a real redis-server of its own for Redis, nothing for memory. */
 export class StoreUnderTest {
