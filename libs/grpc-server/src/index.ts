@@ -21,4 +21,4 @@ export { rpcError } from './lib/rpc-errors';
 export { CLOCK, systemClockProvider, type Clock } from './lib/clock';
 export type { ServerMetrics } from './lib/server-metrics';
 export { surviveUnexpectedErrors } from './lib/unexpected-errors';
-export { verifiedUser, VERIFIED_USER_KEY } from './lib/auth-interceptor';
+export { verifiedUser, VERIFIED_USER_KEY } from './lib/call-auth';

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
-import { CallAuth } from './auth-interceptor';
+import { CallAuth } from './call-auth';
 import { callInterceptor } from './call-interceptor';
 import { processLogger } from './config/process-settings';
 import type { ServerConfig } from './config/server-config';

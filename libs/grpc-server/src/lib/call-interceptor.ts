@@ -1,6 +1,6 @@
 import { Metadata, ServerInterceptingCall, type ServerInterceptor, status } from '@grpc/grpc-js';
 import { SERVED_BY_HEADER } from '@quartet/proto';
-import type { CallAuth } from './auth-interceptor';
+import type { CallAuth } from './call-auth';
 import { type CallLimitSettings, metadataBytes } from './call-limits';
 import type { OpenCalls } from './open-calls';
 import type { LimitName, ServerMetrics } from './server-metrics';
