@@ -42,8 +42,11 @@ const [seconds, replicaCount, callers, streams, ticks] = [
 
 const children = [];
 const nginxDir = mkdtempSync(join(tmpdir(), 'quartet-bench-nginx-'));
+/** The nginx proxy, once started: killed with the replicas if the bench exits early. */
+const started = { proxy: undefined };
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
+  started.proxy?.child.kill('SIGKILL');
   rmSync(nginxDir, { recursive: true, force: true });
 });
 
@@ -77,7 +80,7 @@ const proxy = await startNginx({
   replicas,
   services: SERVICES.filter((service) => apps.includes(service.app)),
 });
-children.push(proxy.child);
+started.proxy = proxy;
 
 const loaded = (file) =>
   loadSync(join(root, 'proto', file), { longs: String, includeDirs: [join(root, 'proto')] });

@@ -69,11 +69,11 @@ export function loadConfig(env: Environment): ChatConfig {
       `CHAT_MAX_BACKLOG=${maxBacklog} must be over CHAT_HISTORY=${historySize}: a join replays the history`,
     );
   }
-  reader.done();
   // A room in memory lives in one process: workers would each hold a different room of that name.
   if (server.workers > 1 && redisUrl === undefined) {
     reader.problem(`WORKERS=${server.workers} needs REDIS_URL: rooms kept in memory live in one process`);
   }
+  reader.done();
   const redis = redisUrl === undefined ? undefined : { url: redisUrl, presenceLeaseMs };
   return { server, historySize, maxBacklog, maxRooms, maxMembers, maxConnections, dedupWindow, redis };
 }

@@ -86,8 +86,10 @@ describe('the built gateway during a large upload', () => {
     const small = await uploadMeasured('small.bin', UPLOAD_MIB / 4);
     const large = await uploadMeasured('large.bin', UPLOAD_MIB);
     expect([small.status, large.status]).toEqual([201, 201]);
-    // A body held even in part would raise the peak by a share of the 3/4 more the large one sends.
-    expect(large.peakMiB - small.peakMiB).toBeLessThan(UPLOAD_MIB / 8);
+    // A body held even in part would raise the peak by a share of the 3/4 more the large one
+    // sends (192 MiB). The garbage collector alone moves the small upload's peak by about 30 MiB
+    // from run to run (166 and 195 MiB measured on one machine), so a quarter of the body is the bound.
+    expect(large.peakMiB - small.peakMiB).toBeLessThan(UPLOAD_MIB / 4);
     expect(large.peakMiB - small.atRestMiB).toBeLessThan(UPLOAD_MIB / 2);
   }, 90_000);
 });

@@ -7,7 +7,7 @@ async function servedBy(address: string): Promise<string> {
   const client = connect(GreeterDefinition, address);
   try {
     return await new Promise((resolve, reject) => {
-      const call = client.sayHello({ name: 'worker' }, new Metadata(), (error) => error && reject(error));
+      const call = client.sayHello({ name: 'worker' }, new Metadata(), {}, (error) => error && reject(error));
       call.on('metadata', (headers: Metadata) => resolve(String(headers.get(SERVED_BY_HEADER)[0])));
     });
   } finally {
