@@ -8,15 +8,14 @@
 //
 //   npm run bench:chat                                  10 s a store, 4 members a replica
 //   npm run bench:chat -- --seconds=30 --members=8
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freeLoopbackPort } from '../../deploy/nginx/nginx-process.cjs';
+import { listeningAddress, startProcess } from './lib/processes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -33,44 +32,32 @@ const seconds = Number(values.seconds);
 const membersPerReplica = Number(values.members);
 const REPLICAS = 3;
 
-const children = [];
 const redisDir = mkdtempSync(join(tmpdir(), 'quartet-bench-redis-'));
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  rmSync(redisDir, { recursive: true, force: true });
-});
-
-/** Starts `command` and resolves with what `ready` makes of the first output line it accepts. */
-function start(command, args, env, ready) {
-  const child = spawn(command, args, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const result = ready(line);
-      if (result !== undefined) resolve(result);
-    });
-  });
-}
+process.on('exit', () => rmSync(redisDir, { recursive: true, force: true }));
 
 /** A built chat replica; resolves with its address once it listens and its store can serve. */
 function chatReplica(id, env = {}) {
   let address;
   let storeAvailable = env.REDIS_URL === undefined;
-  return start(
-    process.execPath,
-    [join(root, 'dist/apps/chat/main.js')],
-    { HOST: '127.0.0.1', PORT: '0', INSTANCE_ID: id, LOG_FORMAT: 'json', CHAT_MAX_BACKLOG: '100000', ...env },
-    (line) => {
-      const message = JSON.parse(line).message;
-      if (message?.event === 'listening') address = message.address;
-      if (message?.event === 'chat-store' && message.state === 'available') storeAvailable = true;
+  return startProcess({
+    name: id,
+    command: process.execPath,
+    args: [join(root, 'dist/apps/chat/main.js')],
+    env: {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      INSTANCE_ID: id,
+      LOG_FORMAT: 'json',
+      CHAT_MAX_BACKLOG: '100000',
+      ...env,
+    },
+    ready: (line) => {
+      address ??= listeningAddress(line);
+      if (line.includes('"event":"chat-store"') && line.includes('"state":"available"'))
+        storeAvailable = true;
       return address && storeAvailable ? address : undefined;
     },
-  );
+  }).then(({ value }) => value);
 }
 
 const Chat = grpc.makeGenericClientConstructor(
@@ -169,12 +156,23 @@ rows.push(
 process.stderr.write('measured the in-memory store\n');
 {
   const port = await freeLoopbackPort();
-  await start(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes'],
-    {},
-    (line) => (line.includes('Ready to accept connections') ? true : undefined),
-  );
+  await startProcess({
+    name: 'redis-server',
+    command: 'redis-server',
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      redisDir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+    ],
+    ready: (line) => (line.includes('Ready to accept connections') ? true : undefined),
+  });
   const spread = await Promise.all(
     Array.from({ length: REPLICAS }, (_, i) =>
       chatReplica(`chat-${i + 1}`, { REDIS_URL: `redis://127.0.0.1:${port}` }),

@@ -23,10 +23,6 @@ export class MemoryChatStore implements ChatStore {
     private readonly metrics: ChatMetrics = new ChatMetrics(),
   ) {}
 
-  get count(): number {
-    return this.rooms.size;
-  }
-
   async join(member: RoomMember, name: string, sinceSeq: bigint): Promise<Membership> {
     const room = this.admit(name);
     room.join(member, sinceSeq);
