@@ -21,6 +21,7 @@ import {
   peakRssBytes,
   pinned,
   resetPeakRss,
+  rssBytes,
   startProcess,
 } from './lib/processes.mjs';
 import { grpcFrame, stringField } from './lib/protobuf.mjs';
@@ -49,6 +50,7 @@ const authorization = `Bearer ${guestToken(SECRET, 'bench')}`;
 const chatMembers = quick ? 50 : 1_000;
 const chatPostsPerSecond = quick ? 20 : 100;
 const uploadMiB = quick ? 4 : 32;
+const stalledPeers = quick ? 8 : 64;
 const scratch = mkdtempSync(join(tmpdir(), 'quartet-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
@@ -126,6 +128,7 @@ services.gateway = await app('gateway', {
   RATE_LIMIT_PER_MINUTE: '1000000',
   UPLOAD_QUOTA_BYTES: String(1024 ** 5),
   METRICS_PORT: '0',
+  MAX_STREAMS_PER_CLIENT: String(stalledPeers * 2),
 });
 // The same greeter as one process and as two workers, both on every core, for the scaling row.
 const scaling = {
@@ -143,6 +146,11 @@ const anchors = {
  * The paths, each with quartet's side and its anchor's: which servers do the work (their CPU
  * and peak RSS are counted) and the load that measures them.
  */
+const slowPeerTargets = [
+  services.ticker.address,
+  services.chat.address,
+  `http://${services.gateway.address}`,
+].join(',');
 const PATHS = [
   {
     path: 'unary SayHello (h2load c8 m32)',
@@ -242,21 +250,43 @@ const PATHS = [
       load: () => streamLoad(['bidi', anchors.bidi.address, seconds, chatMembers, chatPostsPerSecond]),
     },
   },
+  {
+    path: `slow peers: ${stalledPeers} stalled ticker watchers, SSE clients and chat members`,
+    goal: 'peak RSS < +32 MiB, none lost',
+    maxGrowthMiB: 32,
+    // Growth is measured from a server that has done this work before: a fresh one's first
+    // burst grows its heap by its young generation's size whoever the peers are.
+    warmUp: true,
+    quartet: {
+      servers: [services.ticker, services.chat, services.gateway],
+      load: () =>
+        streamLoad(['slow-peers', slowPeerTargets, seconds, stalledPeers, chatPostsPerSecond, authorization]),
+    },
+    anchorName: 'no stalled peers',
+    anchor: {
+      servers: [services.ticker, services.chat, services.gateway],
+      load: () => streamLoad(['slow-peers', slowPeerTargets, seconds, 0, chatPostsPerSecond, authorization]),
+    },
+  },
 ];
 
 /** One measurement: the load's result with the servers' CPU per unit and peak RSS. */
 async function measure({ servers, load }) {
   for (const s of servers) resetPeakRss(s.pid);
+  const rssBefore = servers.map((s) => rssBytes(s.pid));
   const cpuBefore = servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0);
   const result = await load();
   const cpu = servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0) - cpuBefore;
-  const peakRss = Math.max(...servers.map((s) => peakRssBytes(s.pid)));
+  const peaks = servers.map((s) => peakRssBytes(s.pid));
+  const peakRss = Math.max(...peaks);
+  const rssGrowth = Math.max(...peaks.map((peak, i) => peak - rssBefore[i]));
   const elapsed = result.unit === 'deliveries' ? seconds : result.elapsedSeconds;
   return {
     ...result,
     perSecond: result.done / elapsed,
     cpuUsPerUnit: (cpu * 1e6) / Math.max(1, result.done),
     peakRss,
+    rssGrowth,
   };
 }
 
@@ -275,12 +305,17 @@ function merge(results) {
     p99Us: histogram.getValueAtPercentile(99),
     maxUs: histogram.maxValue,
     peakRssMiB: Math.max(...results.map((r) => r.peakRss)) / 1024 / 1024,
+    rssGrowthMiB: Math.max(...results.map((r) => r.rssGrowth)) / 1024 / 1024,
     ...(results[0].joined !== undefined ? { joined: Math.min(...results.map((r) => r.joined)) } : {}),
   };
 }
 
 const chosen = PATHS.filter((path) => values.only === undefined || path.path.includes(values.only));
 const measured = chosen.map(() => ({ quartet: [], anchor: [] }));
+for (const path of chosen.filter((p) => p.warmUp)) {
+  console.error(`warming up: ${path.path}`);
+  await path.quartet.load();
+}
 for (let round = 1; round <= rounds; round += 1) {
   for (const [i, path] of chosen.entries()) {
     const order = round % 2 === 1 ? ['anchor', 'quartet'] : ['quartet', 'anchor'];
@@ -301,7 +336,9 @@ const rows = chosen.map((path, i) => {
       ? ratio >= path.goalRatio
       : path.absoluteGoal !== undefined
         ? quartet.perSecond >= path.absoluteGoal
-        : quartet.p99Us < 100_000 && quartet.joined === chatMembers && quartet.failed === 0;
+        : path.maxGrowthMiB !== undefined
+          ? quartet.rssGrowthMiB < path.maxGrowthMiB && quartet.failed === 0
+          : quartet.p99Us < 100_000 && quartet.joined === chatMembers && quartet.failed === 0;
   return {
     path: path.path,
     goal: path.goal,
@@ -320,7 +357,7 @@ const report = {
   settings: `${rounds} round(s) of ${seconds} s per side, alternating; ${pinned ? `servers pinned to core ${SERVER_CORE}, loads to core ${LOAD_CORE}` : 'no taskset: nothing pinned'}${quick ? '; --quick (figures not meaningful)' : ''}`,
   notes: [
     'Anchors are bare @grpc/grpc-js servers with hand-coded messages (tools/bench/anchors); gateway paths are anchored to the same service called directly over gRPC.',
-    'CPU/msg is the servers’ user + system CPU time over the messages (calls, ticks, deliveries; for uploads per MiB); peak RSS is the largest resident set of the path’s servers during its runs.',
+    'CPU/msg is the servers’ user + system CPU time over the messages (calls, ticks, deliveries; for uploads per MiB); peak RSS is the largest resident set of the path’s servers during its runs, and (+N) the most any of them grew over its resident set when the run began.',
     'Load generators: h2load (C) for unary and HTTP requests; a raw node:http2 client with hand-coded messages for streams (tools/bench/loads).',
   ],
   rows,

@@ -93,18 +93,24 @@ export function cpuSeconds(pid) {
   }, 0);
 }
 
+/** A `/proc/<pid>/status` figure in bytes, summed over the process and its workers. */
+function statusBytes(pid, field) {
+  return tree(pid).reduce((sum, one) => {
+    const line = readFileSync(`/proc/${one}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${field}:`));
+    return sum + Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
+  }, 0);
+}
+
+/** The resident set now, in bytes; with workers, the sum of theirs. */
+export const rssBytes = (pid) => statusBytes(pid, 'VmRSS');
+
 /**
  * The largest resident set the process has had since it started, or since `resetPeakRss`, in
  * bytes; with workers, the sum of theirs (each holds its own heap).
  */
-export function peakRssBytes(pid) {
-  return tree(pid).reduce((sum, one) => {
-    const line = readFileSync(`/proc/${one}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmHWM:'));
-    return sum + Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
-  }, 0);
-}
+export const peakRssBytes = (pid) => statusBytes(pid, 'VmHWM');
 
 /** Starts counting the peak resident set afresh (writing 5 to clear_refs; Linux 4.0 and later). */
 export function resetPeakRss(pid) {

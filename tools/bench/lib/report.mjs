@@ -24,7 +24,7 @@ function side(result) {
     result.unit === 'bytes'
       ? `${number(result.cpuUsPerUnit * 1024 * 1024, 0)} µs/MiB`
       : `${number(result.cpuUsPerUnit, 1)} µs`,
-    `${number(result.peakRssMiB)} MiB`,
+    `${number(result.peakRssMiB)} MiB (+${number(Math.max(0, result.rssGrowthMiB))})`,
   ];
 }
 

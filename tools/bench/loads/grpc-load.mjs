@@ -7,8 +7,9 @@
 //   node loads/grpc-load.mjs client-stream <address> <seconds> <uploads> <MiB>
 //   node loads/grpc-load.mjs bidi <address[,address]> <seconds> <members> <posts/s>
 //   node loads/grpc-load.mjs http-upload <url> <seconds> <uploads> <MiB> <authorization>
+//   node loads/grpc-load.mjs slow-peers <ticker,chat,gateway url> <seconds> <stalled peers> <posts/s> <authorization>
 import { connect } from 'node:http2';
-import { request as httpRequest, Agent } from 'node:http';
+import { request as httpRequest, get as httpGet, Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bytesField, grpcFrame, readFields, stringField, varintField } from '../lib/protobuf.mjs';
@@ -24,6 +25,8 @@ const latencies = hdr.build();
 const until = performance.now() + seconds * 1_000;
 /** HTTP/2 sessions, each carrying at most this many calls: under any server's stream limit. */
 const CALLS_PER_SESSION = 64;
+/** The members that read in the slow-peers room. */
+const READING_MEMBERS = 20;
 
 const sessions = [];
 function sessionFor(address, index) {
@@ -162,42 +165,51 @@ async function httpUpload() {
   return { unit: 'bytes' };
 }
 
-async function bidi() {
-  const addresses = target.split(',');
-  const sentAt = new Map();
-  const members = [];
-  let joined = 0;
-  for (let i = 0; i < count; i += 1) {
+/**
+ * `members` members of one chat room named `${prefix}${i}`, spread over `addresses` in turn;
+ * `onJoined` for each one's Joined, `onPost` with each delivered post's client_id.
+ */
+function joinMembers(addresses, room, prefix, members, onJoined, onPost) {
+  return Array.from({ length: members }, (_, i) => {
     const address = addresses[i % addresses.length];
     const member = call(
       sessionFor(address, Math.floor(i / addresses.length)),
       '/chat.v1.ChatService/Chat',
       (frame) => {
         const fields = readFields(frame);
-        if (fields.has(1)) joined += 1;
+        if (fields.has(1)) onJoined();
         const message = fields.get(2);
-        if (!message) return;
-        const started = sentAt.get(readFields(message).get(6)?.toString() ?? '');
-        if (started === undefined) return;
-        latencies.recordValue(Math.max(1, Math.round((performance.now() - started) * 1_000)));
-        done += 1;
+        if (message) onPost(readFields(message).get(6)?.toString() ?? '');
       },
     );
     member.stream.write(
-      grpcFrame(bytesField(1, Buffer.concat([stringField(1, 'bench'), stringField(2, `m${i}`)]))),
+      grpcFrame(bytesField(1, Buffer.concat([stringField(1, room), stringField(2, `${prefix}${i}`)]))),
     );
-    members.push(member);
-  }
-  const joinDeadline = performance.now() + 30_000;
-  while (joined < count && performance.now() < joinDeadline) await new Promise((r) => setTimeout(r, 20));
-  const cutOff = count - joined;
-  // Posts at a fixed rate from the first member, each with its send time's key as client_id.
-  const poster = members[0].stream;
+    return member;
+  });
+}
+
+/** Records a post's delivery latency, from the time its client_id was sent. */
+const deliveryTo = (sentAt) => (id) => {
+  const started = sentAt.get(id);
+  if (started === undefined) return;
+  latencies.recordValue(Math.max(1, Math.round((performance.now() - started) * 1_000)));
+  done += 1;
+};
+
+/** Waits (up to `ms`) until `joined()` reaches `members`. */
+async function joinedAll(joined, members, ms) {
+  const deadline = performance.now() + ms;
+  while (joined() < members && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Posts at `perSecond` from `poster` until the run ends, each with its send time's key as client_id. */
+async function postSteadily(poster, perSecond, sentAt) {
   let posted = 0;
   const started = performance.now();
   await new Promise((resolve) => {
     const tick = setInterval(() => {
-      const due = Math.floor(((performance.now() - started) / 1_000) * size);
+      const due = Math.floor(((performance.now() - started) / 1_000) * perSecond);
       while (posted < due) {
         posted += 1;
         const id = `p${posted}`;
@@ -213,8 +225,75 @@ async function bidi() {
     }, 5);
   });
   await new Promise((r) => setTimeout(r, 1_000)); // the last posts' deliveries
-  failed = cutOff + posted * joined - done;
+  return posted;
+}
+
+async function bidi() {
+  const sentAt = new Map();
+  let joined = 0;
+  const members = joinMembers(
+    target.split(','),
+    'bench',
+    'm',
+    count,
+    () => (joined += 1),
+    deliveryTo(sentAt),
+  );
+  await joinedAll(() => joined, count, 30_000);
+  const posted = await postSteadily(members[0].stream, size, sentAt);
+  failed = count - joined + posted * joined - done;
   for (const member of members) member.stream.close();
+  return { unit: 'deliveries', joined, posted };
+}
+
+/**
+ * Peers that open streams and never read (ticker watchers over gRPC, chat members, SSE
+ * clients of the gateway), beside a room of members that do read while one posts at
+ * `size` posts/s: what the servers' memory does under stalled peers, and whether the reading
+ * members still get every post in time. With `count` 0 it is the same room without them.
+ */
+async function slowPeers() {
+  const [tickerAddress, chatAddress, gatewayUrl] = target.split(',');
+  const stalled = [];
+  const watch = grpcFrame(Buffer.concat([stringField(1, 'ACME'), varintField(2, 0), varintField(3, 0)]));
+  for (let i = 0; i < count; i += 1) {
+    const watcher = call(sessionFor(tickerAddress, i), '/ticker.v1.TickerService/Watch', () => undefined);
+    watcher.stream.pause();
+    watcher.stream.end(watch);
+    const sse = httpGet(
+      `${gatewayUrl}/api/ticker/ACME?intervalMs=0`,
+      { headers: { authorization } },
+      (response) => response.pause(),
+    );
+    sse.on('error', () => undefined);
+    stalled.push(watcher.stream, sse);
+  }
+  // The stalled members join first, so that every post is one more event waiting for them.
+  for (const member of joinMembers(
+    [chatAddress],
+    'slow-peers',
+    'mute',
+    count,
+    () => undefined,
+    () => undefined,
+  )) {
+    member.stream.pause();
+    stalled.push(member.stream);
+  }
+  const sentAt = new Map();
+  let joined = 0;
+  const readers = joinMembers(
+    [chatAddress],
+    'slow-peers',
+    'reader',
+    READING_MEMBERS,
+    () => (joined += 1),
+    deliveryTo(sentAt),
+  );
+  await joinedAll(() => joined, READING_MEMBERS, 10_000);
+  const posted = await postSteadily(readers[0].stream, size, sentAt);
+  failed = READING_MEMBERS - joined + posted * joined - done;
+  for (const stream of [...readers.map((r) => r.stream), ...stalled]) stream.destroy();
   return { unit: 'deliveries', joined, posted };
 }
 
@@ -223,6 +302,7 @@ const styles = {
   'client-stream': clientStream,
   bidi,
   'http-upload': httpUpload,
+  'slow-peers': slowPeers,
 };
 const started = performance.now();
 const extra = await styles[style]();

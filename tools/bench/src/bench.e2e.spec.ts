@@ -37,6 +37,7 @@ describe('npm run bench -- --quick', () => {
       expect.stringMatching(/^client stream Upload/),
       expect.stringMatching(/^POST \/api\/uploads via the gateway/),
       expect.stringMatching(/^bidi chat fan-out/),
+      expect.stringMatching(/^slow peers: /),
     ]);
     for (const row of report.rows) {
       for (const side of [row.quartet, row.anchor]) {
