@@ -1,3 +1,4 @@
+import './instrument';
 import { runGrpcService } from '@quartet/grpc-server';
 import { ChatServiceDefinition } from '@quartet/proto';
 import { CHAT_STORE, type ChatStore } from './chat/chat-store';

@@ -1,5 +1,6 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { processLogger } from '@quartet/grpc-server';
+import { tracingOn } from '@quartet/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Authenticator } from './auth/authenticator';
@@ -13,7 +14,7 @@ import { closeAfterUnreadBodies, limitedHttpServer } from './limits/http-limits'
 import { limitRequestRates } from './limits/rate-limits';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsListener } from './metrics/metrics-listener';
-import { recordHttpMetrics } from './metrics/http-metrics.hook';
+import { recordHttpRequests } from './metrics/http-requests.hook';
 import { UPLOAD_ROUTE } from './upload/upload.controller';
 
 export interface RunningGateway {
@@ -43,7 +44,7 @@ export async function startGateway(
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
   trackForDrain(fastify, app.get(GatewayDrain));
-  recordHttpMetrics(fastify, app.get(GatewayMetrics));
+  recordHttpRequests(fastify, app.get(GatewayMetrics), logger);
   requireSignIn(fastify, app.get(Authenticator));
   await limitRequestRates(app, config.auth);
   // A sign-in's small body is read whole or refused: its connection closes after it either way.
@@ -53,7 +54,13 @@ export async function startGateway(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const metricsAddress = await app.get(MetricsListener).listen();
-  logger.log({ event: 'listening', address: `${config.host}:${port}`, url, metricsAddress });
+  logger.log({
+    event: 'listening',
+    address: `${config.host}:${port}`,
+    url,
+    metricsAddress,
+    tracing: tracingOn() ? 'on' : 'off',
+  });
   const shutDown = async () => {
     const figures = await app
       .get(GatewayDrain)

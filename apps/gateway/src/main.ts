@@ -1,6 +1,8 @@
+import './instrument';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { surviveUnexpectedErrors } from '@quartet/grpc-server';
+import { stopTracing } from '@quartet/telemetry';
 import { loadConfig } from './config';
 import { startGateway } from './gateway';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -17,8 +19,9 @@ async function main(): Promise<void> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         shutDown().then(
-          (figures) => {
+          async (figures) => {
             logger.log({ event: 'stopped', signal, ...figures });
+            await stopTracing();
             process.exit(0);
           },
           (error: unknown) => {

@@ -1,3 +1,4 @@
+import './instrument';
 import { runGrpcService } from '@quartet/grpc-server';
 import { TickerServiceDefinition } from '@quartet/proto';
 import { loadConfig } from './config';

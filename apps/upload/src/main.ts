@@ -1,3 +1,4 @@
+import './instrument';
 import { runGrpcService } from '@quartet/grpc-server';
 import { UploadServiceDefinition, UPLOAD_MAX_CHUNK_BYTES } from '@quartet/proto';
 import { loadConfig } from './config';

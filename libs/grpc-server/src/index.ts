@@ -19,6 +19,7 @@ export {
 export { whenWritable } from './lib/flow-control';
 export { rpcError } from './lib/rpc-errors';
 export { CLOCK, systemClockProvider, type Clock } from './lib/clock';
-export type { ServerMetrics } from './lib/server-metrics';
+export { ServerMetrics } from './lib/server-metrics';
+export { scrapedCounter, scrapedGauge } from './lib/scraped-figures';
 export { surviveUnexpectedErrors } from './lib/unexpected-errors';
 export { verifiedUser, VERIFIED_USER_KEY } from './lib/call-auth';

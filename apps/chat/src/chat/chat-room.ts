@@ -1,6 +1,6 @@
 import { type ChatMessage, type ChatResponse, type Joined, sentToMany } from '@quartet/proto';
 import type { Clock } from '@quartet/grpc-server';
-import type { RoomMember } from './chat-store';
+import type { PostOutcome, RoomMember } from './chat-store';
 
 let activity = 0;
 const nextActivity = () => (activity += 1);
@@ -73,12 +73,12 @@ export class ChatRoom {
    * Stores and delivers a post. A post with a client_id this user already used is not
    * stored again: its sender alone gets the stored message once more, as an acknowledgement.
    */
-  post(member: RoomMember, text: string, clientId: string): void {
+  post(member: RoomMember, text: string, clientId: string): PostOutcome {
     const key = clientId === '' ? undefined : `${member.user}\u0000${clientId}`;
     const earlier = key === undefined ? undefined : this.posted.get(key);
     if (earlier) {
       member.deliver({ event: { $case: 'message', value: earlier } });
-      return;
+      return { stored: false, fanOut: 1 };
     }
     const message: ChatMessage = {
       room: this.name,
@@ -90,8 +90,10 @@ export class ChatRoom {
     };
     this.lastSeq = message.seq;
     this.remember(message, key);
+    const fanOut = this.members.size;
     this.broadcast({ event: { $case: 'message', value: message } });
     this.touch();
+    return { stored: true, fanOut };
   }
 
   /**

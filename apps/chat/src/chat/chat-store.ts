@@ -13,13 +13,21 @@ export interface RoomConnection extends RoomMember {
   fail(error: Error): void;
 }
 
+/** What a post did, for its trace. */
+export interface PostOutcome {
+  /** False for a resend of a client_id already stored: only its sender got it again. */
+  readonly stored: boolean;
+  /** The members on this replica it is delivered to (with Redis, other replicas deliver it too). */
+  readonly fanOut: number;
+}
+
 /** A member's place in a room, from its join until it leaves. */
 export interface Membership {
   /**
    * Stores a post and delivers it to the room. A post with a client_id this user already
    * used is not stored again: its sender alone gets the stored message once more.
    */
-  post(text: string, clientId: string): Promise<void>;
+  post(text: string, clientId: string): Promise<PostOutcome>;
   /** Takes the member out; the room sees it go offline with its user's last connection. Never throws. */
   leave(): void;
 }

@@ -1,7 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
 import { rpcError } from '@quartet/grpc-server';
 import type { ChatRequest, ChatResponse } from '@quartet/proto';
+import { inChildSpan } from '@quartet/telemetry';
 import type { Writable } from 'node:stream';
 import { Observable } from 'rxjs';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
@@ -51,8 +53,11 @@ export class ChatService {
         return undefined;
       }
       this.metrics.connectedMembers += 1;
+      // The call's span: each join and post gets a child span of it, with its fan-out.
+      const callContext = context.active();
       let member: ChatMember | undefined;
       let membership: Membership | undefined;
+      let roomName = '';
       /** Set once the call is over, or the member cut off: a join still in flight then leaves at once. */
       let gone = false;
       let pending = 0;
@@ -74,7 +79,14 @@ export class ChatService {
           gone = true;
           membership?.leave();
         });
-        const admitted = await this.store.join(member, wanted.room, wanted.sinceSeq);
+        const joining = member;
+        roomName = wanted.room;
+        const admitted = await inChildSpan(
+          'chat.join',
+          callContext,
+          { 'chat.room': wanted.room, 'chat.user': wanted.user, 'chat.since_seq': Number(wanted.sinceSeq) },
+          () => this.store.join(joining, wanted.room, wanted.sinceSeq),
+        );
         if (gone) admitted.leave();
         else membership = admitted;
       };
@@ -86,7 +98,18 @@ export class ChatService {
         if (!membership) throw invalid('the first message must be join, naming the room and user');
         const problem = postProblem(action.value);
         if (problem) throw invalid(problem);
-        await membership.post(action.value.text, action.value.clientId);
+        const { text, clientId } = action.value;
+        const room = membership;
+        await inChildSpan(
+          'chat.post',
+          callContext,
+          { 'chat.room': roomName, 'chat.client_id': clientId },
+          async (span) => {
+            const outcome = await room.post(text, clientId);
+            this.metrics.posts += outcome.stored ? 1 : 0;
+            span.setAttributes({ 'chat.stored': outcome.stored, 'chat.fan_out': outcome.fanOut });
+          },
+        );
       };
 
       const enqueue = (step: () => Promise<void> | void): void => {

@@ -21,7 +21,9 @@ export class MemoryChatStore implements ChatStore {
     @Inject(CHAT_CONFIG) private readonly config: Omit<ChatConfig, 'server'>,
     @Inject(CLOCK) private readonly now: Clock,
     private readonly metrics: ChatMetrics = new ChatMetrics(),
-  ) {}
+  ) {
+    metrics.roomsOpen = () => this.rooms.size;
+  }
 
   async join(member: RoomMember, name: string, sinceSeq: bigint): Promise<Membership> {
     const room = this.admit(name);

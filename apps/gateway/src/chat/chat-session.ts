@@ -1,4 +1,5 @@
 import { type ClientDuplexStream, type ServiceError, status } from '@grpc/grpc-js';
+import { type Context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { ChatRequest, ChatResponse } from '@quartet/proto';
 import type { RawData, WebSocket } from 'ws';
 import { servedByOf } from '../http/grpc-call';
@@ -54,6 +55,8 @@ export interface ChatSessionEvents {
  * flow control then lets the chat service cut the member off by its own backlog rule),
  * and a backend reading slowly pauses the member's socket.
  */
+const tracer = trace.getTracer('quartet');
+
 export class ChatSession {
   private paused = false;
   private ended = false;
@@ -65,6 +68,8 @@ export class ChatSession {
     private readonly call: ClientDuplexStream<ChatRequest, ChatResponse>,
     private readonly limits: ChatSessionLimits,
     private readonly events: ChatSessionEvents,
+    /** The session's span: each post the member sends gets a span under it. */
+    private readonly traceContext: Context = ROOT_CONTEXT,
   ) {
     call.on('data', (response: ChatResponse) => {
       const frame = chatEventJson(response);
@@ -116,7 +121,13 @@ export class ChatSession {
       return;
     }
     if (this.ended) return;
+    const span = tracer.startSpan(
+      'chat.post',
+      { attributes: { 'chat.client_id': frame.post.clientId } },
+      this.traceContext,
+    );
     const writable = this.call.write({ action: { $case: 'post', value: frame.post } });
+    span.end();
     if (!writable) this.socket.pause();
   }
 

@@ -1,3 +1,12 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ClientDuplexStream, Metadata, type ServiceError } from '@grpc/grpc-js';
@@ -30,6 +39,7 @@ import { answerUpgrade } from './upgrade-answer';
 import { handshakeProblem } from './websocket-handshake';
 
 const ROUTE = '/api/chat';
+const tracer = trace.getTracer('quartet');
 
 /**
  * `/api/chat?room=&since=` as a WebSocket, for the signed-in user (the session cookie, as a
@@ -182,9 +192,17 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     const metadata = callerMetadata(caller);
     // A header carries printable ASCII only; any other room name is the chat service's to refuse.
     if (/^[\x20-\x7e]+$/.test(join.room)) metadata.set(CHAT_ROOM_HEADER, join.room);
-    const call = this.backends.chat.chat(metadata, {
-      deadline: Date.now() + this.config.streamDeadlineMs,
-    });
+    // One span for the whole session (under the caller's traceparent, if it sent one), the
+    // call's client span under it, and each post under that: a session is not one opaque span.
+    const span = tracer.startSpan(
+      `GET ${ROUTE}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.route': ROUTE, 'chat.room': join.room } },
+      propagation.extract(ROOT_CONTEXT, request.headers),
+    );
+    const sessionContext = trace.setSpan(ROOT_CONTEXT, span);
+    const call = context.with(sessionContext, () =>
+      this.backends.chat.chat(metadata, { deadline: Date.now() + this.config.streamDeadlineMs }),
+    );
     let joining = true;
     const onSocketGone = () => call.cancel();
     socket.once('close', onSocketGone);
@@ -194,6 +212,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       socket.off('close', onSocketGone);
       const statusCode = httpStatusOf(error.code);
       record(statusCode);
+      endSessionSpan(span, statusCode);
       const servedBy = servedByOf(error.metadata);
       answerUpgrade(socket, statusCode, grpcErrorBody(error.code, error.details, servedBy), servedBy);
     });
@@ -202,7 +221,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
       joining = false;
       const servedBy = servedByOf(headers);
       if (servedBy) this.servedBy.set(request, servedBy);
-      this.accept(request, socket, head, call, started, () => socket.off('close', onSocketGone));
+      this.accept(request, socket, head, call, started, span, () => socket.off('close', onSocketGone));
     });
     call.write({ action: { $case: 'join', value: join } });
   }
@@ -213,6 +232,7 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     head: Buffer,
     call: ClientDuplexStream<ChatRequest, ChatResponse>,
     started: number,
+    span: Span,
     upgraded: () => void,
   ): void {
     // Until the upgrade completes the socket closing cancels the call; ws drops a socket
@@ -220,18 +240,32 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
       upgraded();
       this.metrics.openStreams.inc({ route: ROUTE });
-      const session = new ChatSession(webSocket, call, this.config.limits, {
-        onPause: () => this.metrics.pausedForClient.inc({ route: ROUTE }),
-        onLimit: (limit) => this.metrics.refused(limit),
-        onClose: () => {
-          this.sessions.delete(session);
-          this.metrics.openStreams.dec({ route: ROUTE });
-          this.metrics.recordRequest('GET', ROUTE, 101, (performance.now() - started) / 1000);
+      const session = new ChatSession(
+        webSocket,
+        call,
+        this.config.limits,
+        {
+          onPause: () => this.metrics.pausedForClient.inc({ route: ROUTE }),
+          onLimit: (limit) => this.metrics.refused(limit),
+          onClose: () => {
+            this.sessions.delete(session);
+            this.metrics.openStreams.dec({ route: ROUTE });
+            this.metrics.recordRequest('GET', ROUTE, 101, (performance.now() - started) / 1000);
+            endSessionSpan(span, 101);
+          },
         },
-      });
+        trace.setSpan(ROOT_CONTEXT, span),
+      );
       this.sessions.add(session);
     });
   }
+}
+
+/** Ends a session's span with the HTTP status its handshake got (101 once it was upgraded). */
+function endSessionSpan(span: Span, statusCode: number): void {
+  span.setAttribute('http.response.status_code', statusCode);
+  if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
 }
 
 /** The member's user: the caller's; a `user` parameter, when sent, must name the same. */

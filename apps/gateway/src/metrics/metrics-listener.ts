@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type MetricsListener as Listening, serveMetrics } from '@quartet/telemetry';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from './gateway-metrics';
 
@@ -11,7 +10,7 @@ import { GatewayMetrics } from './gateway-metrics';
  */
 @Injectable()
 export class MetricsListener implements OnApplicationShutdown {
-  private server?: Server;
+  private listening?: Listening;
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -20,37 +19,15 @@ export class MetricsListener implements OnApplicationShutdown {
 
   /** Starts listening; resolves with `host:port` as bound. */
   async listen(): Promise<string> {
-    const server = createServer((request, response) => {
-      if (request.method !== 'GET' || request.url?.split('?', 1)[0] !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'application/json' });
-        response.end(
-          JSON.stringify({ error: { code: 'NOT_FOUND', message: 'only GET /metrics is served here' } }),
-        );
-        return;
-      }
-      this.metrics.registry.metrics().then(
-        (text) => {
-          response.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-          response.end(text);
-        },
-        () => {
-          response.writeHead(500, { 'content-type': 'application/json' });
-          response.end(
-            JSON.stringify({ error: { code: 'INTERNAL', message: 'the metrics could not be collected' } }),
-          );
-        },
-      );
-    });
-    this.server = server;
-    const { host, port } = this.config.metrics;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, resolve);
-    });
-    return `${host}:${(server.address() as AddressInfo).port}`;
+    this.listening = await serveMetrics(
+      this.metrics.registry,
+      this.config.metrics.host,
+      this.config.metrics.port,
+    );
+    return this.listening.address;
   }
 
-  onApplicationShutdown(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  async onApplicationShutdown(): Promise<void> {
+    await this.listening?.close();
   }
 }

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { CLOCK, type Clock, rpcError } from '@quartet/grpc-server';
 import type { WatchRequest, WatchResponse } from '@quartet/proto';
 import type { Writable } from 'node:stream';
@@ -56,8 +57,13 @@ export class TickerService {
       let timer: NodeJS.Timeout | undefined;
       let turn: NodeJS.Immediate | undefined;
       let waiting = false;
+      // The call's span, when traced: each tick is an event on it (the SDK keeps the first
+      // OTEL_SPAN_EVENT_COUNT_LIMIT, 128 by default, and counts the rest as dropped).
+      const span = trace.getActiveSpan();
+      const traced = span?.isRecording() === true;
       this.metrics.activeStreams += 1;
       const resume = () => {
+        if (traced) span?.addEvent('resumed: the client read');
         waiting = false;
         this.metrics.streamsWaitingForClient -= 1;
         produce();
@@ -73,11 +79,14 @@ export class TickerService {
             }
             if (call.writableNeedDrain) {
               waiting = true;
+              if (traced) span?.addEvent('paused: waiting for the client to read');
               this.metrics.streamsWaitingForClient += 1;
               call.once('drain', resume);
               return;
             }
-            subscriber.next({ symbol, ...walk.next(), time: this.now() });
+            const tick = walk.next();
+            subscriber.next({ symbol, ...tick, time: this.now() });
+            if (traced) span?.addEvent('tick', { 'ticker.seq': Number(tick.seq) });
             this.metrics.ticksProduced += 1;
             remaining -= 1;
             if (remaining > 0 && intervalMs > 0) {

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { trace } from '@opentelemetry/api';
 import { Inject, Injectable } from '@nestjs/common';
 import { rpcError } from '@quartet/grpc-server';
 import type { UploadRequest, UploadResponse } from '@quartet/proto';
@@ -46,6 +47,9 @@ export class UploadService {
       const { idleMs, maxActive } = this.config;
       const upload = new IncomingUpload(this.store, this.config.maxFileBytes, owner);
       const pacing = new InboundPacing(call, this.metrics);
+      // The call's span, when traced: each chunk is an event on it (the SDK keeps the first 128).
+      const span = trace.getActiveSpan();
+      const traced = span?.isRecording() === true;
       let admitted = false;
       const admit = () => {
         if (admitted) return;
@@ -70,7 +74,12 @@ export class UploadService {
             );
           },
         }),
-        tap(() => pacing.received()),
+        tap((request) => {
+          pacing.received();
+          if (request.payload?.$case !== 'chunk') return;
+          this.metrics.bytesReceived += request.payload.value.length;
+          if (traced) span?.addEvent('chunk', { 'upload.bytes': request.payload.value.length });
+        }),
         concatMap((request) =>
           defer(() => {
             admit();
@@ -79,7 +88,12 @@ export class UploadService {
         ),
         ignoreElements(),
         concatWith(defer(() => upload.finish())),
-        tap({ complete: () => (answered = true) }),
+        tap({
+          complete: () => {
+            answered = true;
+            this.metrics.stored += 1;
+          },
+        }),
         catchError((error: unknown) => from(upload.discard()).pipe(concatMap(() => throwError(() => error)))),
         finalize(() => {
           pacing.release();

@@ -1,10 +1,18 @@
 import { ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
-import { type DynamicModule, type INestMicroservice, type LoggerService, type Type } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type INestMicroservice,
+  type LoggerService,
+  Module,
+  type Type,
+} from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { NestFactory } from '@nestjs/core';
+import { AggregatorRegistry } from 'prom-client';
 import { TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
+import { type MetricsListener, serveMetrics, stopTracing, tracingOn } from '@quartet/telemetry';
 import { CallAuth } from './call-auth';
 import { callInterceptor } from './call-interceptor';
 import { processLogger } from './config/process-settings';
@@ -41,8 +49,10 @@ export interface RunningGrpcService {
   readonly address: string;
   readonly port: number;
   readonly health: HealthStatus;
-  /** Limit refusals and unexpected errors (see ServerMetrics). */
+  /** Calls by method, limit refusals, unexpected errors and the service's own figures (see ServerMetrics). */
   readonly metrics: ServerMetrics;
+  /** `host:port` of GET /metrics, when METRICS_PORT is set. */
+  readonly metricsAddress?: string;
   readonly logger: LoggerService;
   /** Drains and stops the service (see gracefulShutdown); calling it again returns the same stop. */
   stop(): Promise<void>;
@@ -92,7 +102,10 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     serverCredentials(config, logger),
     config.healthPort === undefined ? undefined : `${host}:${config.healthPort}`,
   );
-  const app = await NestFactory.createMicroservice(options.module, { strategy, logger });
+  const app = await NestFactory.createMicroservice(withServerMetrics(options.module, metrics), {
+    strategy,
+    logger,
+  });
   app.useGlobalFilters(new GrpcStatusFilter());
   await app.listen();
   const { server, port, healthPort } = strategy.listening;
@@ -101,6 +114,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     .subscribe((ready) => health.setAll(ready ? 'SERVING' : 'NOT_SERVING'));
   if (!readiness) health.setAll('SERVING');
   const address = `${config.host}:${port}`;
+  const metricsListener = await listenForScrapes(metrics, config);
   logger.log({
     event: 'listening',
     address,
@@ -108,7 +122,9 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     instance: config.instanceId,
     transport: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'plaintext',
     callers: verifier ? 'bearer tokens' : 'anonymous',
+    tracing: tracingOn() ? 'on' : 'off',
     ...(healthPort === undefined ? {} : { healthAddress: `${config.host}:${healthPort}` }),
+    ...(metricsListener ? { metricsAddress: metricsListener.address } : {}),
   });
 
   let stopping: Promise<void> | undefined;
@@ -117,9 +133,41 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
       .then(() => gracefulShutdown(server, health, calls, config.shutdownGraceMs, logger))
       .then(() => {
         calls.close();
-        return app.close();
-      }));
-  return { app, address, port, health, metrics, logger, stop };
+        return Promise.all([app.close(), metricsListener?.close()]);
+      })
+      .then(() => undefined));
+  return { app, address, port, health, metrics, metricsAddress: metricsListener?.address, logger, stop };
+}
+
+/**
+ * The app's module with ServerMetrics beside it, global, so that a service's own figures
+ * (TickerMetrics, ChatMetrics, …) register in the registry its /metrics serves.
+ */
+function withServerMetrics(module: Type<unknown> | DynamicModule, metrics: ServerMetrics): DynamicModule {
+  @Module({})
+  class ServiceRoot {}
+  return {
+    module: ServiceRoot,
+    global: true,
+    imports: [module],
+    providers: [{ provide: ServerMetrics, useValue: metrics }],
+    exports: [ServerMetrics],
+  };
+}
+
+/**
+ * GET /metrics when METRICS_PORT is set. A worker serves none: it hands its registry to the
+ * primary, whose listener adds all the workers' figures up (prom-client's AggregatorRegistry).
+ */
+async function listenForScrapes(
+  metrics: ServerMetrics,
+  config: ServerConfig,
+): Promise<MetricsListener | undefined> {
+  if (workerRole(config.workers) === 'worker') {
+    AggregatorRegistry.setRegistries([metrics.registry]);
+    return undefined;
+  }
+  return config.metrics && serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
 }
 
 /** Plaintext, or TLS from files that are read again on a timer, so rotation needs no restart. */
@@ -139,7 +187,7 @@ export async function runGrpcService(configure: () => GrpcServiceOptions): Promi
   try {
     const options = configure();
     const role = workerRole(options.config.workers);
-    if (role === 'primary') return superviseWorkers(options.config.workers);
+    if (role === 'primary') return await superviseWorkers(options.config.workers, options.config.metrics);
     const config = { ...options.config, instanceId: workerInstanceId(options.config.instanceId) };
     service = await startGrpcService({ ...options, config });
   } catch (error) {
@@ -149,13 +197,16 @@ export async function runGrpcService(configure: () => GrpcServiceOptions): Promi
   surviveUnexpectedErrors(service.logger, () => service.metrics.unexpectedError());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      service.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error('shutdown failed', error);
-          process.exit(1);
-        },
-      );
+      service
+        .stop()
+        .then(stopTracing)
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error('shutdown failed', error);
+            process.exit(1);
+          },
+        );
     });
   }
 }

@@ -24,7 +24,9 @@ export interface CallInterceptorParts {
  * - its token is verified (CallAuth) before the handler sees the call, a refused one ended
  *   with the reason;
  * - every response names the replica in `x-served-by`: in its headers, and in the trailers
- *   of an error or of an answer without headers.
+ *   of an error or of an answer without headers;
+ * - it is counted in the go-grpc-prometheus series (started, messages each way, handled by
+ *   code, handling time) of ServerMetrics.
  */
 export function callInterceptor({
   instanceId,
@@ -35,8 +37,16 @@ export function callInterceptor({
 }: CallInterceptorParts): ServerInterceptor {
   return (method, next) => {
     const open = auth.isOpen(method.path);
+    const counted = metrics.method(method);
+    counted.started += 1;
     let ended = false;
+    let handled = false;
     let headersSent = false;
+    const handledWith = (code: status) => {
+      if (handled) return;
+      handled = true;
+      counted.recordHandled(code, (performance.now() - tracked.started) / 1_000);
+    };
     const end = (code: status, details: string, limit?: LimitName) => {
       if (ended) return;
       if (limit) metrics.refused(limit);
@@ -68,6 +78,7 @@ export function callInterceptor({
           },
           onReceiveMessage: (message, messageNext) => {
             tracked.firstMessageBy = Infinity;
+            counted.received += 1;
             messageNext(message);
           },
           onReceiveHalfClose: (halfCloseNext) => {
@@ -78,6 +89,7 @@ export function callInterceptor({
           // was cancelled by the client, by its deadline or by a lost connection.
           onCancel: () => {
             ended = true;
+            handledWith(status.CANCELLED);
             calls.finish(tracked, status.CANCELLED, 'cancelled before the server answered');
           },
         }),
@@ -88,8 +100,13 @@ export function callInterceptor({
       },
       // In the trailers of an error too, since a client reads an error's metadata from them,
       // and of an answer that had no headers; an OK after headers needs it no more.
+      sendMessage: (message, sendNext) => {
+        counted.sent += 1;
+        sendNext(message);
+      },
       sendStatus: (outcome, sendNext) => {
         ended = true;
+        handledWith(outcome.code);
         calls.finish(tracked, outcome.code, outcome.details ?? '');
         if (headersSent && outcome.code === status.OK) return sendNext(outcome);
         const trailers = outcome.metadata ?? new Metadata();

@@ -1,4 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
+import { serveMetrics } from '@quartet/telemetry';
+import { AggregatorRegistry } from 'prom-client';
 
 /**
  * Runs `count` workers of this same program and supervises them, in the primary process of a
@@ -7,9 +9,13 @@ import cluster, { type Worker } from 'node:cluster';
  * connection to the next worker, so connections (and their HTTP/2 calls) are spread over the
  * workers and every core serves. A worker that dies is replaced; SIGTERM or SIGINT is passed
  * to every worker, each drains as a single process would, and the primary exits 0 once all
- * have (1 if any failed to).
+ * have (1 if any failed to). With `metrics` the primary serves GET /metrics there: every
+ * worker's figures added up.
  */
-export function superviseWorkers(count: number): void {
+export async function superviseWorkers(
+  count: number,
+  metrics?: { readonly host: string; readonly port: number },
+): Promise<void> {
   let stopping = false;
   let failed = false;
   const log = (message: Record<string, unknown>) =>
@@ -30,7 +36,15 @@ export function superviseWorkers(count: number): void {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
     });
   }
-  log({ event: 'workers', count });
+  const aggregated = new AggregatorRegistry();
+  const listener =
+    metrics &&
+    (await serveMetrics(
+      { metrics: () => aggregated.clusterMetrics(), contentType: aggregated.contentType },
+      metrics.host,
+      metrics.port,
+    ));
+  log({ event: 'workers', count, ...(listener ? { metricsAddress: listener.address } : {}) });
   for (let i = 0; i < count; i += 1) start();
 }
 

@@ -44,6 +44,7 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     private readonly metrics: ChatMetrics,
     private readonly logger: LoggerService,
   ) {
+    metrics.roomsOpen = () => this.feeds.size;
     this.client = createClient({
       url: redis.url,
       // Commands fail at once while Redis is away, rather than wait in memory for it.
@@ -99,7 +100,11 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
           ],
         ).catch((error: unknown) => Promise.reject(asRpcError(error)))) as [number, string];
         // A new message reaches its sender through the room's channel like everyone's; a resend is answered here.
-        if (reply[0] === 0) member.deliver(messageEvent(messageOf(room, reply[1])));
+        if (reply[0] === 0) {
+          member.deliver(messageEvent(messageOf(room, reply[1])));
+          return { stored: false, fanOut: 1 };
+        }
+        return { stored: true, fanOut: feed.members.size };
       },
       leave: () => {
         if (left) return;

@@ -1,4 +1,5 @@
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import type { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { TracedConsoleLogger } from '@quartet/telemetry';
 import type { EnvReader } from './env-reader';
 
 export type LogFormat = 'json' | 'text';
@@ -34,9 +35,12 @@ export function readLogSettings(reader: EnvReader): LogSettings {
   };
 }
 
-/** A logger that writes what LOG_LEVEL lets through, as JSON lines or as text. */
+/**
+ * A logger that writes what LOG_LEVEL lets through, as JSON lines or as text, each line
+ * written while a traced call is handled with its trace_id and span_id.
+ */
 export function processLogger({ logFormat, logLevel }: LogSettings): ConsoleLogger {
-  return new ConsoleLogger({
+  return new TracedConsoleLogger({
     json: logFormat === 'json',
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(logLevel) + 1),
   });

@@ -36,6 +36,11 @@ export interface ServerConfig extends ListenAddress, LogSettings {
   readonly healthPort?: number;
   /** AUTH_SECRET, AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL: whose tokens calls must carry (see auth-config.ts). */
   readonly auth: AuthSettings;
+  /**
+   * METRICS_PORT: GET /metrics (Prometheus) on a listener of its own, at METRICS_HOST
+   * (127.0.0.1 unless set). Off when METRICS_PORT is unset.
+   */
+  readonly metrics?: { readonly host: string; readonly port: number };
   /** WORKERS: processes serving the same port (Node's cluster), one per core to use; 1 runs the service in this process. */
   readonly workers: number;
 }
@@ -63,9 +68,16 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     healthPort:
       reader.optional('HEALTH_PORT') === undefined ? undefined : reader.integer('HEALTH_PORT', 0, 0, 65535),
     auth: readAuthSettings(reader),
+    metrics: readMetricsListener(reader),
     workers: reader.integer('WORKERS', 1, 1, 64),
     ...readLogSettings(reader),
   };
+}
+
+function readMetricsListener(reader: EnvReader): ServerConfig['metrics'] {
+  const host = reader.string('METRICS_HOST', '127.0.0.1');
+  if (reader.optional('METRICS_PORT') === undefined) return undefined;
+  return { host, port: reader.integer('METRICS_PORT', 0, 0, 65535) };
 }
 
 function readServerTls(reader: EnvReader): ServerTls | undefined {

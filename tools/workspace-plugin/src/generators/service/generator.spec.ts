@@ -95,6 +95,7 @@ describe('service generator', () => {
         'webpack.config.js',
         'Dockerfile',
         'src/main.ts',
+        'src/instrument.ts',
         'src/config.ts',
         'src/order-book/order-book.module.ts',
         'src/order-book/order-book.controller.ts',

@@ -1,0 +1,5 @@
+// The first import of main.ts: tracing starts before @grpc/grpc-js and Fastify are loaded, so that
+// their instrumentations can patch them (see startTracing).
+import { startTracing } from '@quartet/telemetry';
+
+startTracing({ serviceName: 'gateway', fastify: true });

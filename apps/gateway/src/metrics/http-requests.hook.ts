@@ -1,0 +1,67 @@
+import type { LoggerService } from '@nestjs/common';
+import type { TraceIds } from '@quartet/telemetry';
+import type {} from '@fastify/otel';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { GatewayMetrics } from './gateway-metrics';
+
+/**
+ * Every HTTP request, when its response closes: counted in the metrics and written as one
+ * access-log line (method, route, status, duration, bytes written, trace id). On the raw
+ * response, so that streamed answers (SSE, uploads) that bypass Fastify's reply count too,
+ * with their whole duration. The route is Fastify's pattern (`/api/ticker/:symbol`), never
+ * the raw URL, so that the label set stays small and no query string reaches the log.
+ */
+export function recordHttpRequests(
+  fastify: FastifyInstance,
+  metrics: GatewayMetrics,
+  logger: LoggerService,
+): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const started = performance.now();
+    const trace = requestTraceIds(request);
+    const socket = reply.raw.socket;
+    const bytesBefore = socket?.bytesWritten ?? 0;
+    reply.raw.once('close', () => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const status = reply.raw.statusCode;
+      const seconds = (performance.now() - started) / 1000;
+      metrics.recordRequest(request.method, route, status, seconds);
+      endHijackedSpan(request, status);
+      logger.log(
+        {
+          event: 'http-request',
+          method: request.method,
+          route,
+          status,
+          duration_ms: Math.round(seconds * 1e4) / 10,
+          bytes: (socket?.bytesWritten ?? bytesBefore) - bytesBefore,
+          ...trace,
+        },
+        'access',
+      );
+    });
+    done();
+  });
+}
+
+/** The ids of the request's span, when tracing is on (@fastify/otel decorates the request then). */
+function requestTraceIds(request: FastifyRequest): TraceIds | undefined {
+  const span = otelOf(request)?.span;
+  if (!span) return undefined;
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
+const otelOf = (request: FastifyRequest) =>
+  (request as Partial<Pick<FastifyRequest, 'opentelemetry'>>).opentelemetry?.();
+
+/**
+ * A hijacked response (SSE) never reaches Fastify's onResponse, where tracing ends the
+ * request's span: it ends here, with the status, when the stream closes.
+ */
+function endHijackedSpan(request: FastifyRequest, status: number): void {
+  const span = otelOf(request)?.span;
+  if (!span?.isRecording()) return;
+  span.setAttribute('http.response.status_code', status);
+  span.end();
+}
