@@ -22,6 +22,9 @@ const SESSION_KEY = {
   valueFrom: { secretKeyRef: { name: 'quartet-auth', key: 'session-key' } },
 };
 
+/** Where every pod serves GET /metrics for Prometheus, apart from the port it serves users on. */
+const METRICS_PORT = 9464;
+
 /** The drain (graceful-shutdown.ts): SHUTDOWN_GRACE_MS for running calls, then a second to flush statuses. */
 const FLUSH_MS = 1_000;
 
@@ -88,6 +91,7 @@ describe('Kubernetes manifests', () => {
       expect(container.ports).toEqual([
         { name: 'grpc', containerPort: port },
         { name: 'health', containerPort: HEALTH_PORT },
+        { name: 'metrics', containerPort: METRICS_PORT },
       ]);
       expect(service.spec['ports']).toEqual([
         { name: 'grpc', port, targetPort: 'grpc', appProtocol: 'grpc' },
@@ -157,6 +161,29 @@ describe('Kubernetes manifests', () => {
     });
   });
 
+  describe.each([...services.map(({ app }) => app), 'gateway'])('%s', (app) => {
+    const deployment = find('Deployment', app);
+    const container = containerOf(deployment);
+
+    it('is scraped by Prometheus on its own metrics port, on the pod’s address', () => {
+      expect(deployment.spec['template'].metadata.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(METRICS_PORT),
+        'prometheus.io/path': '/metrics',
+      });
+      expect(envOf(container)).toMatchObject({ METRICS_HOST: '0.0.0.0', METRICS_PORT: String(METRICS_PORT) });
+      const service = manifests.find(
+        (manifest) => manifest.kind === 'Service' && manifest.metadata.name === app,
+      );
+      expect(JSON.stringify(service?.spec['ports'] ?? [])).not.toContain(String(METRICS_PORT));
+    });
+
+    it('takes its OTEL_* settings from an optional ConfigMap, so that nothing is traced without one', () => {
+      expect(container.envFrom).toEqual([{ configMapRef: { name: 'quartet-telemetry', optional: true } }]);
+      expect(Object.keys(envOf(container)).filter((name) => name.startsWith('OTEL_'))).toEqual([]);
+    });
+  });
+
   it('run three chat replicas that share their rooms in the Redis the manifests run', () => {
     const chat = find('Deployment', 'chat');
     expect(chat.spec['replicas']).toBe(3);
@@ -196,7 +223,10 @@ describe('Kubernetes manifests', () => {
     for (const { app, port, targetVariable } of services.filter((service) => service.targetVariable)) {
       expect(env[targetVariable as string]).toBe(`dns:///${app}.quartet.svc.cluster.local:${port}`);
     }
-    expect(container.ports).toEqual([{ name: 'http', containerPort: gateway.port }]);
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: gateway.port },
+      { name: 'metrics', containerPort: METRICS_PORT },
+    ]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
   });
 
@@ -317,6 +347,14 @@ describe('compose file', () => {
       expect(Number(/^(\d+)s$/.exec(grace)?.[1]) * 1_000).toBeGreaterThan(
         Number(environment.SHUTDOWN_GRACE_MS) + FLUSH_MS,
       );
+    }
+  });
+
+  it('passes an OTLP endpoint from the host’s environment to every app, none by default', () => {
+    for (const app of [...services.map((service) => service.app), 'gateway']) {
+      expect(compose.services[app].environment).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+      });
     }
   });
 
