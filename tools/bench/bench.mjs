@@ -130,6 +130,19 @@ services.gateway = await app('gateway', {
   METRICS_PORT: '0',
   MAX_STREAMS_PER_CLIENT: String(stalledPeers * 2),
 });
+// The greeter with tracing on, exporting every span (OTLP over HTTP, protobuf) to a sink on the
+// load's core, as it would to a collector: the cost of tracing on and off.
+const otlpSink = await server(
+  'otlp sink',
+  process.execPath,
+  [join(root, 'tools', 'bench', 'anchors', 'otlp-sink.mjs')],
+  {},
+  LOAD_CORE,
+);
+const tracedGreeter = await app('greeter', {
+  INSTANCE_ID: 'greeter-traced',
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlpSink.address}`,
+});
 // The same greeter as one process and as two workers, both on every core, for the scaling row.
 const scaling = {
   one: await app('greeter', { INSTANCE_ID: 'greeter-one' }, ALL_CORES),
@@ -161,8 +174,17 @@ const PATHS = [
     anchor: { servers: [anchors.unary], load: () => unaryLoad(anchors.unary.address) },
   },
   {
+    path: 'unary SayHello, tracing on (every span exported)',
+    goal: 'cost of tracing (informative)',
+    informative: true,
+    quartet: { servers: [tracedGreeter], load: () => unaryLoad(tracedGreeter.address) },
+    anchorName: 'tracing off',
+    anchor: { servers: [services.greeter], load: () => unaryLoad(services.greeter.address) },
+  },
+  {
     path: 'unary SayHello, WORKERS=2 on every core',
     goal: 'scaling (informative)',
+    informative: true,
     quartet: { servers: [scaling.two], load: () => unaryLoad(scaling.two.address) },
     anchorName: 'WORKERS=1, same cores',
     anchor: { servers: [scaling.one], load: () => unaryLoad(scaling.one.address) },
@@ -330,7 +352,7 @@ const rows = chosen.map((path, i) => {
   const quartet = merge(measured[i].quartet);
   const anchorSide = merge(measured[i].anchor);
   const ratio = quartet.perSecond / anchorSide.perSecond;
-  const met = path.goal.startsWith('scaling')
+  const met = path.informative
     ? undefined
     : path.goalRatio !== undefined
       ? ratio >= path.goalRatio

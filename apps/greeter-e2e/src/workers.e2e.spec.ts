@@ -22,7 +22,9 @@ describe('the greeter with WORKERS=2', () => {
   let greeter: ServiceProcess;
 
   beforeAll(async () => {
-    greeter = await spawnService('greeter', { env: { WORKERS: '2', INSTANCE_ID: 'greeter-1' } });
+    greeter = await spawnService('greeter', {
+      env: { WORKERS: '2', INSTANCE_ID: 'greeter-1', METRICS_PORT: '0' },
+    });
     await eventually(() => listening(greeter).length === 2, { what: 'both workers listening' });
   });
 
@@ -43,6 +45,32 @@ describe('the greeter with WORKERS=2', () => {
       expect.stringMatching(/^greeter-1\.w\d+$/),
       expect.stringMatching(/^greeter-1\.w\d+$/),
     ]);
+  });
+
+  it('serves GET /metrics from the primary, with every worker’s calls added up', async () => {
+    const primary = greeter.logs.find(
+      (entry) => (entry['message'] as { event?: string })?.event === 'workers',
+    );
+    const { metricsAddress } = primary?.['message'] as { metricsAddress: string };
+    const started = async () => {
+      const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('grpc_server_started_total{') && l.includes('grpc_method="SayHello"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await started();
+    const answeredBy = new Set<string>();
+    let calls = 0;
+    await eventually(
+      async () => {
+        answeredBy.add(await servedBy(greeter.address));
+        calls += 1;
+        return answeredBy.size === 2;
+      },
+      { what: 'calls answered by both workers' },
+    );
+    expect(await started()).toBe(before + calls);
   });
 
   it('replaces a worker that dies, and drains every worker and exits 0 on SIGTERM', async () => {

@@ -31,6 +31,7 @@ describe('npm run bench -- --quick', () => {
     };
     expect(report.rows.map((row) => row.path)).toEqual([
       expect.stringMatching(/^unary SayHello \(/),
+      expect.stringMatching(/^unary SayHello, tracing on/),
       expect.stringMatching(/^unary SayHello, WORKERS=2/),
       expect.stringMatching(/^GET \/api\/hello via the gateway/),
       expect.stringMatching(/^server stream Watch/),

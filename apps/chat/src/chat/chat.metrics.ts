@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { scrapedCounter, scrapedGauge, ServerMetrics } from '@quartet/grpc-server';
+import { Registry } from 'prom-client';
 
 /** What the chat service is doing, served as `chat_*` metrics on its /metrics. */
 @Injectable()
@@ -14,8 +15,9 @@ export class ChatMetrics {
   /** The rooms this replica holds (in memory) or follows (Redis): the store tells. */
   roomsOpen: () => number = () => 0;
 
-  constructor(@Optional() server: ServerMetrics = new ServerMetrics()) {
-    const registry = server.registry;
+  /** Without the service's ServerMetrics (a unit test), into a registry nobody scrapes. */
+  constructor(@Optional() server?: ServerMetrics) {
+    const registry = server?.registry ?? new Registry();
     scrapedGauge(registry, {
       name: 'chat_members',
       help: 'Members connected to this replica now.',

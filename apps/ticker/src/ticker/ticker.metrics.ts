@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { scrapedCounter, scrapedGauge, ServerMetrics } from '@quartet/grpc-server';
+import { Registry } from 'prom-client';
 
 /**
  * What the ticker is doing now: streams, ticks, and streams held back by slow clients. Plain
@@ -13,8 +14,9 @@ export class TickerMetrics {
   /** Streams whose client has not read what was sent, so no tick is produced for them. */
   streamsWaitingForClient = 0;
 
-  constructor(@Optional() server: ServerMetrics = new ServerMetrics()) {
-    const registry = server.registry;
+  /** Without the service's ServerMetrics (a unit test), into a registry nobody scrapes. */
+  constructor(@Optional() server?: ServerMetrics) {
+    const registry = server?.registry ?? new Registry();
     scrapedGauge(registry, {
       name: 'ticker_open_streams',
       help: 'Watch streams open now.',

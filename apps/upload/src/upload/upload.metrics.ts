@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { scrapedCounter, scrapedGauge, ServerMetrics } from '@quartet/grpc-server';
+import { Registry } from 'prom-client';
 
 /** What the upload service holds and has taken, served as `upload_*` metrics on its /metrics. */
 @Injectable()
@@ -16,8 +17,9 @@ export class UploadMetrics {
   /** Uploads refused or dropped by a limit: uploads at once, UPLOAD_IDLE_MS, and the disk's reserve. */
   readonly refusals = { maxActive: 0, idle: 0, diskSpace: 0 };
 
-  constructor(@Optional() server: ServerMetrics = new ServerMetrics()) {
-    const registry = server.registry;
+  /** Without the service's ServerMetrics (a unit test), into a registry nobody scrapes. */
+  constructor(@Optional() server?: ServerMetrics) {
+    const registry = server?.registry ?? new Registry();
     scrapedGauge(registry, {
       name: 'upload_active_uploads',
       help: 'Uploads in progress now.',

@@ -164,6 +164,8 @@ async function listenForScrapes(
   config: ServerConfig,
 ): Promise<MetricsListener | undefined> {
   if (workerRole(config.workers) === 'worker') {
+    // Constructing one is what makes a worker answer the primary's requests for its figures.
+    new AggregatorRegistry();
     AggregatorRegistry.setRegistries([metrics.registry]);
     return undefined;
   }
