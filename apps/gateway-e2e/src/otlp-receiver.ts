@@ -33,31 +33,28 @@ export class OtlpReceiver {
   /** Requests that were not OTLP JSON traces, kept so that a test can show them. */
   readonly rejected: string[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    /** `http://127.0.0.1:<port>`: what OTEL_EXPORTER_OTLP_ENDPOINT is set to. */
-    readonly endpoint: string,
-  ) {}
+  /** `http://127.0.0.1:<port>`: what OTEL_EXPORTER_OTLP_ENDPOINT is set to. */
+  endpoint = '';
+  private readonly server: Server = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      const accepted =
+        request.method === 'POST' &&
+        request.url === '/v1/traces' &&
+        request.headers['content-type'] === 'application/json';
+      if (accepted) this.accept(body);
+      else this.rejected.push(`${request.method} ${request.url} ${request.headers['content-type']}`);
+      response.writeHead(accepted ? 200 : 415, { 'content-type': 'application/json' });
+      response.end('{}');
+    });
+  });
 
   static async start(): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
-    const server = createServer((request, response) => {
-      let body = '';
-      request.setEncoding('utf8');
-      request.on('data', (chunk: string) => (body += chunk));
-      request.on('end', () => {
-        const accepted =
-          request.method === 'POST' &&
-          request.url === '/v1/traces' &&
-          request.headers['content-type'] === 'application/json';
-        if (accepted) receiver?.accept(body);
-        else receiver?.rejected.push(`${request.method} ${request.url} ${request.headers['content-type']}`);
-        response.writeHead(accepted ? 200 : 415, { 'content-type': 'application/json' });
-        response.end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new OtlpReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const receiver = new OtlpReceiver();
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    receiver.endpoint = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
     return receiver;
   }
 

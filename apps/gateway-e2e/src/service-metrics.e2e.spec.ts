@@ -33,11 +33,12 @@ describe('service metrics on METRICS_PORT, after real calls of each style', () =
       upload: { ...metrics, UPLOAD_DIR: uploadDir },
       chat: metrics,
     });
+    const address = (backend: Backend) => services[backend]?.address ?? '';
     calls = fourStyles({
-      greeter: services['greeter']!.address,
-      ticker: services['ticker']!.address,
-      upload: services['upload']!.address,
-      chat: services['chat']!.address,
+      greeter: address('greeter'),
+      ticker: address('ticker'),
+      upload: address('upload'),
+      chat: address('chat'),
     });
   }, 60_000);
 

@@ -21,7 +21,7 @@ const NEW_PROJECTS = GENERATED.map(({ name }) => name);
  * which every app, the shared libs but auth and grpc-tls, the generator and every e2e project
  * depend on.
  */
-const UNTOUCHED = ['web', 'security', 'auth', 'grpc-tls'];
+const UNTOUCHED = ['web', 'security', 'auth', 'grpc-tls', 'telemetry'];
 
 /** The address a service logs when it listens; rejects if it exits first. */
 function listeningAddress(child: ChildProcess): Promise<string> {
