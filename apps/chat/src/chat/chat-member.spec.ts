@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { RpcException } from '@nestjs/microservices';
-import type { ChatResponse } from '@quartet/proto';
+import type { ChatResponse, Presence } from '@quartet/proto';
 import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import { ChatMember } from './chat-member';
@@ -14,12 +14,15 @@ const message = (seq: number): ChatResponse => ({
     value: { room: 'r', seq: BigInt(seq), user: 'bob', text: `m${seq}`, time: undefined, clientId: '' },
   },
 });
-const describeEvent = (e: ChatResponse) =>
+const describePresence = ({ user, online }: Presence) => `${user} ${online ? 'on' : 'off'}`;
+const describeEvent = (e: ChatResponse): string | string[] =>
   e.event?.$case === 'presence'
-    ? `${e.event.value.user} ${e.event.value.online ? 'on' : 'off'}`
-    : e.event?.$case === 'message'
-      ? `#${e.event.value.seq}`
-      : '?';
+    ? describePresence(e.event.value)
+    : e.event?.$case === 'presenceChanges'
+      ? e.event.value.changes.map(describePresence)
+      : e.event?.$case === 'message'
+        ? `#${e.event.value.seq}`
+        : '?';
 
 function setUp(maxBacklog = 3) {
   let reading = false;
@@ -63,13 +66,18 @@ describe(ChatMember.name, () => {
     expect(sent).toHaveLength(2);
     expect(sut.waiting).toBe(2);
     startReading();
-    expect(sent.map((e) => (e.event?.$case === 'presence' ? e.event.value.user : ''))).toEqual([
-      'a',
-      'b',
-      'c',
-      'd',
-    ]);
+    // What waited goes out as one event.
+    expect(sent.map(describeEvent)).toEqual(['a on', 'b on', ['c on', 'd on']]);
     expect(sut.waiting).toBe(0);
+  });
+
+  it('sends at most 1,000 presence changes in one event', () => {
+    const { sut, sent, startReading } = setUp(10);
+    for (let i = 0; i < 1_003; i += 1) sut.deliver(presence(`u${i}`));
+    startReading();
+    expect(sent.map((e) => (Array.isArray(describeEvent(e)) ? describeEvent(e).length : 1))).toEqual([
+      1, 1, 1_000, 1,
+    ]);
   });
 
   it('cuts the member off with RESOURCE_EXHAUSTED once more than maxBacklog messages wait', async () => {
@@ -99,9 +107,11 @@ describe(ChatMember.name, () => {
     startReading();
     const seen = sent.map(describeEvent);
     expect(seen.slice(0, 3)).toEqual(['#1', '#2', '#3']);
-    expect(seen).toHaveLength(53);
-    expect(seen.at(-1)).toBe('u0 on');
-    expect(seen).toContain('u1 off');
+    expect(seen).toHaveLength(4);
+    const changes = seen[3] as string[];
+    expect(changes).toHaveLength(50);
+    expect(changes.at(-1)).toBe('u0 on');
+    expect(changes).toContain('u1 off');
   });
 
   it('completes only after what was queued has been handed over', () => {

@@ -4,6 +4,7 @@ import type {
   ChatMessage,
   ChatRequest,
   ChatResponse,
+  Presence,
   ChatServiceDefinition,
   GrpcClient,
 } from '@quartet/proto';
@@ -72,9 +73,13 @@ export class ChatSession {
     return this.until((e) => e.event?.$case === 'message' && e.event.value.seq === seq, `message ${seq}`);
   }
 
+  /** Waits for a presence of `user`, alone or among several changes (a member that was behind). */
   untilPresence(user: string, online: boolean): Promise<ChatResponse> {
+    const matches = (presence: Presence) => presence.user === user && presence.online === online;
     return this.until(
-      (e) => e.event?.$case === 'presence' && e.event.value.user === user && e.event.value.online === online,
+      (e) =>
+        (e.event?.$case === 'presence' && matches(e.event.value)) ||
+        (e.event?.$case === 'presenceChanges' && e.event.value.changes.some(matches)),
       `${user} ${online ? 'online' : 'offline'}`,
     );
   }

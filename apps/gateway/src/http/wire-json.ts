@@ -24,6 +24,8 @@ export function chatEventJson({ event }: ChatResponse) {
       };
     case 'presence':
       return { type: 'presence', ...event.value };
+    case 'presenceChanges':
+      return { type: 'presence-changes', changes: event.value.changes };
     default:
       return undefined;
   }

@@ -10,6 +10,7 @@ type Frame =
   | ({ type: 'message' } & ChatLine)
   | { type: 'joined'; user: string; members: string[]; lastSeq: number; historyTrimmed: boolean }
   | { type: 'presence'; user: string; online: boolean }
+  | { type: 'presence-changes'; changes: { user: string; online: boolean }[] }
   | { type: 'error'; error: { code: string; message: string } };
 
 /**
@@ -128,14 +129,22 @@ class ChatPanel {
         if (this.log.add(frame)) this.render();
         break;
       case 'presence':
-        if (frame.online) this.members.add(frame.user);
-        else this.members.delete(frame.user);
+        this.seePresence(frame);
+        this.renderMembers();
+        break;
+      case 'presence-changes':
+        for (const change of frame.changes) this.seePresence(change);
         this.renderMembers();
         break;
       case 'error':
         say(this.status, `${frame.error.message} (${frame.error.code})`, 'bad');
         break;
     }
+  }
+
+  private seePresence({ user, online }: { user: string; online: boolean }): void {
+    if (online) this.members.add(user);
+    else this.members.delete(user);
   }
 
   private render(): void {

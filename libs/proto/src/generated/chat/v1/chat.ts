@@ -56,6 +56,13 @@ export interface ChatResponse {
     | //
     /** A member came or went. */
     { $case: "presence"; value: Presence }
+    | //
+    /**
+     * Several members came or went while this member's stream was behind (a burst of
+     * joins to a large room): each user's latest presence, oldest change first, in one
+     * event instead of one event per user.
+     */
+    { $case: "presenceChanges"; value: PresenceChanges }
     | undefined;
 }
 
@@ -102,6 +109,12 @@ export interface Presence {
   user: string;
   /** True when the member joined, false when it left. */
   online: boolean;
+}
+
+/** PresenceChanges is several presence changes at once. */
+export interface PresenceChanges {
+  /** One per user, each that user's latest. */
+  changes: Presence[];
 }
 
 wrappers[".google.protobuf.Timestamp"] = {
@@ -316,6 +329,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
       case "presence":
         Presence.encode(message.event.value, writer.uint32(26).fork()).join();
         break;
+      case "presenceChanges":
+        PresenceChanges.encode(message.event.value, writer.uint32(34).fork()).join();
+        break;
     }
     return writer;
   },
@@ -355,6 +371,14 @@ export const ChatResponse: MessageFns<ChatResponse> = {
             }
 
             message.event = { $case: "presence", value: Presence.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.event = { $case: "presenceChanges", value: PresenceChanges.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -620,6 +644,52 @@ export const Presence: MessageFns<Presence> = {
             }
 
             message.online = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePresenceChanges(): PresenceChanges {
+  return { changes: [] };
+}
+
+export const PresenceChanges: MessageFns<PresenceChanges> = {
+  encode(message: PresenceChanges, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.changes) {
+      Presence.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceChanges {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceChanges();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.changes.push(Presence.decode(reader, reader.uint32()));
             continue;
           }
         }

@@ -1,0 +1,36 @@
+import { chatEventJson } from './wire-json';
+
+describe(chatEventJson.name, () => {
+  it('gives a member several presence changes at once as one presence-changes frame', () => {
+    expect(
+      chatEventJson({
+        event: {
+          $case: 'presenceChanges',
+          value: {
+            changes: [
+              { room: 'r', user: 'ann', online: true },
+              { room: 'r', user: 'bob', online: false },
+            ],
+          },
+        },
+      }),
+    ).toEqual({
+      type: 'presence-changes',
+      changes: [
+        { room: 'r', user: 'ann', online: true },
+        { room: 'r', user: 'bob', online: false },
+      ],
+    });
+  });
+
+  it('gives one presence change as a presence frame', () => {
+    expect(
+      chatEventJson({ event: { $case: 'presence', value: { room: 'r', user: 'ann', online: true } } }),
+    ).toEqual({
+      type: 'presence',
+      room: 'r',
+      user: 'ann',
+      online: true,
+    });
+  });
+});
