@@ -41,10 +41,16 @@ export function startProcess({ command, args, env = {}, core, ready, name }) {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code} before it was ready: ${stderr}`));
     });
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
       const value = ready(line);
       if (value === undefined) return;
       clearTimeout(timer);
+      // What it writes from now on (the gateway's access log, say) is drained unread: parsing
+      // thousands of lines a second would cost the bench's own CPU, and a full pipe would
+      // hold the process back.
+      lines.close();
+      child.stdout.resume();
       resolve({
         child,
         value,

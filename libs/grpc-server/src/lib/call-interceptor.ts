@@ -98,12 +98,12 @@ export function callInterceptor({
         metadata.set(SERVED_BY_HEADER, instanceId);
         sendNext(metadata);
       },
-      // In the trailers of an error too, since a client reads an error's metadata from them,
-      // and of an answer that had no headers; an OK after headers needs it no more.
       sendMessage: (message, sendNext) => {
         counted.sent += 1;
         sendNext(message);
       },
+      // In the trailers of an error too, since a client reads an error's metadata from them,
+      // and of an answer that had no headers; an OK after headers needs it no more.
       sendStatus: (outcome, sendNext) => {
         ended = true;
         handledWith(outcome.code);
