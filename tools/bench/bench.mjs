@@ -31,6 +31,7 @@ import { guestToken } from './lib/token.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const hdr = require('hdr-histogram-js');
+const { containerHeapMb } = require('./deploy/k8s/container-memory.cjs');
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -130,12 +131,16 @@ services.gateway = await app('gateway', {
   METRICS_PORT: '0',
 });
 // The slow-peers row's own ticker, chat and gateway: the memory it measures must not carry
-// the heap other rows left in the shared ones (the 1,000-member room's, say).
+// the heap other rows left in the shared ones (the 1,000-member room's, say). Each gets the
+// heap its container would (deploy/k8s), so that V8 does not size its young generation for
+// this host's memory and the growth is what the peers make the process hold.
+const asInItsContainer = (name) => ({ NODE_OPTIONS: `--max-old-space-size=${containerHeapMb(name)}` });
 const slowPeerServices = {
-  ticker: await app('ticker', { INSTANCE_ID: 'ticker-slow-peers' }),
-  chat: await app('chat', { INSTANCE_ID: 'chat-slow-peers' }),
+  ticker: await app('ticker', { INSTANCE_ID: 'ticker-slow-peers', ...asInItsContainer('ticker') }),
+  chat: await app('chat', { INSTANCE_ID: 'chat-slow-peers', ...asInItsContainer('chat') }),
 };
 slowPeerServices.gateway = await app('gateway', {
+  ...asInItsContainer('gateway'),
   INSTANCE_ID: 'gateway-slow-peers',
   TICKER_TARGET: slowPeerServices.ticker.address,
   CHAT_TARGET: slowPeerServices.chat.address,

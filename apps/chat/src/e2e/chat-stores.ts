@@ -13,6 +13,18 @@ export type StoreKind = (typeof CHAT_STORES)[number];
 /** A lease short enough that a test sees a dead replica's members go offline in a few seconds. */
 export const TEST_PRESENCE_LEASE_MS = 1_500;
 
+/** A chat service's settings for tests, rooms in memory: small limits, any of them overridden. */
+export const testChatConfig = (overrides: Partial<ChatConfig> = {}): ChatConfig => ({
+  server: testServerConfig(),
+  historySize: 100,
+  maxBacklog: 64,
+  maxRooms: 100,
+  maxMembers: 100,
+  maxConnections: 1_000,
+  dedupWindow: 100,
+  ...overrides,
+});
+
 /** A chat replica's settings for tests, its rooms in the Redis at `redisUrl`, with a short presence lease. */
 export function redisChatConfig(redisUrl: string, server = testServerConfig()): ChatConfig {
   return {

@@ -1,10 +1,10 @@
 import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect, testServerConfig } from '@quartet/grpc-testing';
+import { connect } from '@quartet/grpc-testing';
 import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
 import { startTracing, stopTracing } from '@quartet/telemetry';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ChatSession } from './chat-session';
-import { CHAT_STORES, startChat, StoreUnderTest } from './chat-stores';
+import { CHAT_STORES, startChat, StoreUnderTest, testChatConfig } from './chat-stores';
 
 // Spans to memory, in this process: what the chat service itself adds to a call's trace.
 const exporter = new InMemorySpanExporter();
@@ -19,17 +19,7 @@ describe.each(CHAT_STORES)('chat spans, rooms %s', (kind) => {
   const sessions: ChatSession[] = [];
 
   beforeAll(async () => {
-    sut = await startChat(
-      await store.configure({
-        server: testServerConfig(),
-        historySize: 100,
-        maxBacklog: 64,
-        maxRooms: 100,
-        maxMembers: 100,
-        maxConnections: 1_000,
-        dedupWindow: 100,
-      }),
-    );
+    sut = await startChat(await store.configure(testChatConfig()));
     client = connect(ChatServiceDefinition, sut.address);
   });
 

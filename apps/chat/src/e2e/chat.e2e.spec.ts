@@ -1,24 +1,12 @@
 import { status } from '@grpc/grpc-js';
 import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect, eventually, stalledCall, testServerConfig } from '@quartet/grpc-testing';
+import { connect, eventually, stalledCall } from '@quartet/grpc-testing';
 import { ChatRequest, ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
-import type { ChatConfig } from '../config';
 import { ChatMetrics } from '../chat/chat.metrics';
 import { ChatSession } from './chat-session';
-import { CHAT_STORES, startChat, StoreUnderTest } from './chat-stores';
+import { CHAT_STORES, startChat, StoreUnderTest, testChatConfig } from './chat-stores';
 
 type ChatClient = GrpcClient<typeof ChatServiceDefinition>;
-
-const chatConfig = (overrides: Partial<ChatConfig> = {}): ChatConfig => ({
-  server: testServerConfig(),
-  historySize: 100,
-  maxBacklog: 64,
-  maxRooms: 100,
-  maxMembers: 100,
-  maxConnections: 1_000,
-  dedupWindow: 100,
-  ...overrides,
-});
 
 describe.each(CHAT_STORES)('chat over gRPC, rooms %s', (kind) => {
   const store = new StoreUnderTest(kind);
@@ -44,7 +32,7 @@ describe.each(CHAT_STORES)('chat over gRPC, rooms %s', (kind) => {
     );
 
   beforeAll(async () => {
-    sut = await startChat(await store.configure(chatConfig()));
+    sut = await startChat(await store.configure(testChatConfig()));
     client = connect(ChatServiceDefinition, sut.address);
     metrics = sut.app.get(ChatMetrics);
   });
@@ -239,7 +227,7 @@ describe.each(CHAT_STORES)('chat when storing a message fails unexpectedly, room
       if (clockBroken) throw new Error('clock failure: secret');
       return new Date();
     };
-    sut = await startChat(await store.configure(chatConfig()), { clock });
+    sut = await startChat(await store.configure(testChatConfig()), { clock });
     client = connect(ChatServiceDefinition, sut.address);
   });
 
