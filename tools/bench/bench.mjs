@@ -295,7 +295,9 @@ const PATHS = [
   },
   {
     path: `slow peers: ${stalledPeers} stalled ticker watchers, SSE clients and chat members`,
-    goal: 'peak RSS < +32 MiB, none lost',
+    // What the stalled peers make each server hold: its peak with them over its peak in the
+    // same round with the same room and no stalled peers.
+    goal: 'peak RSS < +32 MiB over none stalled, none lost',
     maxGrowthMiB: 32,
     // Growth is measured from a server that has done this work before: a fresh one's first
     // burst grows its heap by its young generation's size whoever the peers are.
@@ -329,6 +331,7 @@ async function measure({ servers, load }) {
     perSecond: result.done / elapsed,
     cpuUsPerUnit: (cpu * 1e6) / Math.max(1, result.done),
     peakRss,
+    peaks,
     rssGrowth,
   };
 }
@@ -369,9 +372,18 @@ for (let round = 1; round <= rounds; round += 1) {
   }
 }
 
+/** The most any server's peak RSS on quartet's side exceeded its peak on the anchor's side, in the same round. */
+const extraPeakMiB = ({ quartet, anchor }) =>
+  Math.max(
+    ...quartet.map((q, round) => Math.max(...q.peaks.map((peak, s) => peak - anchor[round].peaks[s]))),
+  ) /
+  1024 /
+  1024;
+
 const rows = chosen.map((path, i) => {
   const quartet = merge(measured[i].quartet);
   const anchorSide = merge(measured[i].anchor);
+  const extraMiB = path.maxGrowthMiB === undefined ? undefined : extraPeakMiB(measured[i]);
   const ratio = quartet.perSecond / anchorSide.perSecond;
   const met = path.informative
     ? undefined
@@ -380,7 +392,7 @@ const rows = chosen.map((path, i) => {
       : path.absoluteGoal !== undefined
         ? quartet.perSecond >= path.absoluteGoal
         : path.maxGrowthMiB !== undefined
-          ? quartet.rssGrowthMiB < path.maxGrowthMiB && quartet.failed === 0
+          ? extraMiB < path.maxGrowthMiB && quartet.failed === 0
           : quartet.p99Us < 100_000 && quartet.joined === chatMembers && quartet.failed === 0;
   return {
     path: path.path,
@@ -391,6 +403,7 @@ const rows = chosen.map((path, i) => {
     anchor: anchorSide,
     ratio,
     met,
+    ...(extraMiB === undefined ? {} : { extraPeakMiB: extraMiB }),
   };
 });
 

@@ -57,7 +57,7 @@ export function markdownTable(rows) {
       a[2],
       a[4],
       Number.isFinite(row.ratio) ? `${row.ratio.toFixed(2)}×` : '–',
-      `${row.goal}${row.met === undefined ? '' : row.met ? ' ✔' : ' ✘'}`,
+      `${row.goal}${row.met === undefined ? '' : row.met ? ' ✔' : ' ✘'}${row.extraPeakMiB === undefined ? '' : ` (+${number(Math.max(0, row.extraPeakMiB))} MiB)`}`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));
