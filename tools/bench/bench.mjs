@@ -132,9 +132,12 @@ services.gateway = await app('gateway', {
 });
 // The slow-peers row's own ticker, chat and gateway: the memory it measures must not carry
 // the heap other rows left in the shared ones (the 1,000-member room's, say). Each gets the
-// heap its container would (deploy/k8s), so that V8 does not size its young generation for
-// this host's memory and the growth is what the peers make the process hold.
-const asInItsContainer = (name) => ({ NODE_OPTIONS: `--max-old-space-size=${containerHeapMb(name)}` });
+// heap its container would (deploy/k8s), and small young-generation spaces: uncapped, Node
+// 24's young generation (up to 3 × 16 MiB) swung this row's figure from +5 to +57 MiB from
+// run to run by where the scavenger happened to run, not by what the peers made it hold.
+const asInItsContainer = (name) => ({
+  NODE_OPTIONS: `--max-old-space-size=${containerHeapMb(name)} --max-semi-space-size=4`,
+});
 const slowPeerServices = {
   ticker: await app('ticker', { INSTANCE_ID: 'ticker-slow-peers', ...asInItsContainer('ticker') }),
   chat: await app('chat', { INSTANCE_ID: 'chat-slow-peers', ...asInItsContainer('chat') }),
@@ -299,8 +302,9 @@ const PATHS = [
     // same round with the same room and no stalled peers.
     goal: 'peak RSS < +32 MiB over none stalled, none lost',
     maxGrowthMiB: 32,
-    // Growth is measured from a server that has done this work before: a fresh one's first
-    // burst grows its heap by its young generation's size whoever the peers are.
+    // Each side is measured right after the room has run once unmeasured: a server that sat
+    // idle while other rows ran has let its heap shrink, and its first burst regrows it
+    // whoever the peers are.
     warmUp: true,
     quartet: {
       servers: [slowPeerServices.ticker, slowPeerServices.chat, slowPeerServices.gateway],
@@ -358,14 +362,11 @@ function merge(results) {
 
 const chosen = PATHS.filter((path) => values.only === undefined || path.path.includes(values.only));
 const measured = chosen.map(() => ({ quartet: [], anchor: [] }));
-for (const path of chosen.filter((p) => p.warmUp)) {
-  console.error(`warming up: ${path.path}`);
-  await path.quartet.load();
-}
 for (let round = 1; round <= rounds; round += 1) {
   for (const [i, path] of chosen.entries()) {
     const order = round % 2 === 1 ? ['anchor', 'quartet'] : ['quartet', 'anchor'];
     for (const sideName of order) {
+      if (path.warmUp) await path.anchor.load();
       console.error(`round ${round}/${rounds}: ${path.path}, ${sideName}`);
       measured[i][sideName].push(await measure(path[sideName]));
     }
