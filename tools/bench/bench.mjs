@@ -4,7 +4,7 @@
 // alternate which side goes first, so drift hits both alike. Writes reports/bench/results.json,
 // results.md and chart.svg, and prints the table.
 //
-//   npm run bench                         3 rounds of 5 s per path and side (about 5 minutes)
+//   npm run bench                         3 rounds of 5 s per path and side (about 8 minutes)
 //   npm run bench -- --quick              1 round of 1 s, small loads: that it all runs (npm test)
 //   npm run bench -- --rounds=5 --seconds=10 --out=reports/bench
 //   npm run bench -- --only=chat            the paths whose name holds this text
