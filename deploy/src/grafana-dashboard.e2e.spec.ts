@@ -31,12 +31,8 @@ function declaredNames(text: string): string[] {
   );
 }
 
-const listeningMetrics = (process: ServiceProcess) => {
-  const listening = process.logs.find(
-    (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-  );
-  return (listening?.['message'] as { metricsAddress: string }).metricsAddress;
-};
+const listeningMetrics = (process: ServiceProcess) =>
+  (process.listening as { metricsAddress: string }).metricsAddress;
 
 describe('deploy/grafana/quartet.json', () => {
   const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr));

@@ -191,8 +191,5 @@ describe('chat rooms on Redis behind the gateway', () => {
 
 /** The INSTANCE_ID a replica was started with, as its x-served-by says it. */
 function servedByOf(chat: ServiceProcess): string | undefined {
-  const listening = chat.logs.find(
-    (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-  );
-  return (listening?.['message'] as { instance?: string } | undefined)?.instance;
+  return (chat.listening as { instance?: string }).instance;
 }

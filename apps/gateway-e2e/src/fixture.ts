@@ -57,10 +57,7 @@ export async function startTestGateway(
     },
   });
   const url = `http://${process.address}`;
-  const listening = process.logs.find(
-    (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-  );
-  const { metricsAddress } = listening?.['message'] as { metricsAddress: string };
+  const { metricsAddress } = process.listening as { metricsAddress: string };
   const signedIn = async (user = 'tester') => ({ authorization: `Bearer ${await tokenFor(user)}` });
   return {
     process,

@@ -7,10 +7,7 @@ import { type Backend, sample, spawnBackends, stopAll } from './fixture';
 
 /** A service's GET /metrics, at the address its `listening` line names. */
 async function scrape(service: ServiceProcess | undefined): Promise<string> {
-  const listening = service?.logs.find(
-    (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-  );
-  const { metricsAddress } = listening?.['message'] as { metricsAddress: string };
+  const { metricsAddress } = service?.listening as { metricsAddress: string };
   const response = await fetch(`http://${metricsAddress}/metrics`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -122,10 +119,7 @@ describe('service metrics on METRICS_PORT, after real calls of each style', () =
   });
 
   it('answers anything but GET /metrics there with a JSON 404', async () => {
-    const listening = services['greeter']?.logs.find(
-      (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-    );
-    const { metricsAddress } = listening?.['message'] as { metricsAddress: string };
+    const { metricsAddress } = services['greeter']?.listening as { metricsAddress: string };
     const response = await fetch(`http://${metricsAddress}/`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({

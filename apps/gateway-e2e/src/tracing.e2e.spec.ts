@@ -89,10 +89,7 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
 
   it('says in its listening line that tracing is on', () => {
     for (const process of [...Object.values(services), gateway.process]) {
-      const listening = process.logs.find(
-        (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-      );
-      expect(listening?.['message']).toMatchObject({ tracing: 'on' });
+      expect(process.listening).toMatchObject({ tracing: 'on' });
     }
   });
 
@@ -245,10 +242,7 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
     const unset = await spawnService('greeter', { env: { OTEL_SERVICE_NAME: 'greeter-unset' } });
     try {
       for (const process of [disabled, unset]) {
-        const listening = process.logs.find(
-          (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-        );
-        expect(listening?.['message']).toMatchObject({ tracing: 'off' });
+        expect(process.listening).toMatchObject({ tracing: 'off' });
       }
       const client = connect(GreeterDefinition, disabled.address);
       const { status } = await outcomeOf((done) =>

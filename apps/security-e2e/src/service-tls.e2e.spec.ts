@@ -89,9 +89,7 @@ describe('the four services over mTLS', () => {
   });
 
   const listening = (name: StyleService) =>
-    services[name].logs.find((entry) => (entry['message'] as { event?: string })?.event === 'listening')?.[
-      'message'
-    ] as { transport: string; healthAddress: string };
+    services[name].listening as { transport: string; healthAddress: string };
 
   it.each(SERVICES)('%s logs that it serves mTLS', (name) => {
     expect(listening(name).transport).toBe('mtls');

@@ -68,9 +68,6 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       // The attacks here are on other limits, each from one signed-in user, many times a second.
       RATE_LIMIT_PER_MINUTE: '1000000',
     });
-    const listening = gateway.logs.find(
-      (entry) => (entry['message'] as { event?: string })?.event === 'listening',
-    );
     const bearer = async (user: string) =>
       `Bearer ${(await signGuestToken(new TextEncoder().encode(AUTH_SECRET), user, 3600)).token}`;
     return {
@@ -80,7 +77,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       chat,
       gateway,
       gatewayUrl: `http://${gateway.address}`,
-      metricsUrl: `http://${(listening?.['message'] as { metricsAddress: string }).metricsAddress}/metrics`,
+      metricsUrl: `http://${(gateway.listening as { metricsAddress: string }).metricsAddress}/metrics`,
       attacker: await bearer('attacker'),
       honest: await bearer('honest'),
       uploadDir,

@@ -10,6 +10,8 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   /** `host:port` from the app's `listening` log event. */
   readonly address: string;
+  /** The `listening` event itself: `instance`, `transport`, `tracing`, `metricsAddress`, … */
+  readonly listening: Readonly<Record<string, unknown>>;
   /** Every JSON log entry the process wrote so far. */
   readonly logs: readonly Record<string, unknown>[];
   /** Resolves with the process's exit code once it has exited. */
@@ -90,6 +92,7 @@ export function spawnService(app: string, options: SpawnOptions = {}): Promise<S
       resolve({
         child,
         address: message.address,
+        listening: message,
         logs,
         exited,
         stop: (signal = 'SIGTERM', killAfterMs = 20_000) => {
