@@ -51,18 +51,31 @@ describe('hostile HTTP/2 and gRPC framing against each service', () => {
 
     afterAll(() => expect(unexpectedErrorsOf(stack[name])).toEqual([]));
 
-    it('ends a message whose prefix declares more than is sent, once CALL_IDLE_MS passes', async () => {
-      const answer = await attack(service(), 'declared length larger than sent', () => {
+    it('ends a message whose prefix declares more than is sent once CALL_IDLE_MS passes, and resets its stream', async () => {
+      const answer = await attack(service(), 'declared length larger than sent', async () => {
         const session = rawSession(stack[name].address);
-        const { validRequest } = service();
-        const frame = grpcFrame(validRequest.subarray(0, 2), { declaredLength: validRequest.length + 1_000 });
-        return rawCall(session, service().path, frame, { halfClose: false }).outcome.finally(() =>
-          session.destroy(),
-        );
+        try {
+          const { validRequest } = service();
+          const frame = grpcFrame(validRequest.subarray(0, 2), {
+            declaredLength: validRequest.length + 1_000,
+          });
+          const { stream, outcome } = rawCall(session, service().path, frame, { halfClose: false });
+          const closed = new Promise<void>((resolve) => stream.once('close', resolve));
+          const answered = await outcome;
+          // The client never half-closes: the server must not leave the stream open after its answer.
+          const reset = await Promise.race([
+            closed.then(() => stream.rstCode),
+            sleep(5_000).then(() => 'open'),
+          ]);
+          return { ...answered, reset };
+        } finally {
+          session.destroy();
+        }
       });
       expect(answer).toEqual({
         grpcStatus: status.DEADLINE_EXCEEDED,
         grpcMessage: `no whole request message arrived within ${SHORT_LIMITS.CALL_IDLE_MS} ms`,
+        reset: constants.NGHTTP2_NO_ERROR,
       });
     }, 20_000);
 

@@ -3,6 +3,7 @@ import { SERVED_BY_HEADER } from '@quartet/proto';
 import type { CallAuth } from './call-auth';
 import { type CallLimitSettings, metadataBytes } from './call-limits';
 import type { OpenCalls } from './open-calls';
+import { http2StreamOf, resetAfterAnswer } from './reset-after-answer';
 import type { LimitName, ServerMetrics } from './server-metrics';
 
 export interface CallInterceptorParts {
@@ -26,7 +27,9 @@ export interface CallInterceptorParts {
  * - every response names the replica in `x-served-by`: in its headers, and in the trailers
  *   of an error or of an answer without headers;
  * - it is counted in the go-grpc-prometheus series (started, messages each way, handled by
- *   code, handling time) of ServerMetrics.
+ *   code, handling time) of ServerMetrics;
+ * - a call answered before the client half-closed has its stream reset once the answer is out
+ *   (resetAfterAnswer), so that the client cannot hold it.
  */
 export function callInterceptor({
   instanceId,
@@ -42,6 +45,7 @@ export function callInterceptor({
     let ended = false;
     let handled = false;
     let headersSent = false;
+    let halfClosed = false;
     const handledWith = (code: status) => {
       if (handled) return;
       handled = true;
@@ -83,6 +87,7 @@ export function callInterceptor({
           },
           onReceiveHalfClose: (halfCloseNext) => {
             tracked.firstMessageBy = Infinity;
+            halfClosed = true;
             halfCloseNext();
           },
           // grpc-js notifies a cancel after every status too; a call not already finished
@@ -108,6 +113,10 @@ export function callInterceptor({
         ended = true;
         handledWith(outcome.code);
         calls.finish(tracked, outcome.code, outcome.details ?? '');
+        if (!halfClosed) {
+          const stream = http2StreamOf(next);
+          if (stream) resetAfterAnswer(stream, !headersSent);
+        }
         if (headersSent && outcome.code === status.OK) return sendNext(outcome);
         const trailers = outcome.metadata ?? new Metadata();
         trailers.set(SERVED_BY_HEADER, instanceId);
