@@ -1,4 +1,4 @@
-import { eventually } from '@quartet/grpc-testing';
+import { eventually, pathSpellingsOf } from '@quartet/grpc-testing';
 import WebSocket from 'ws';
 import { gatewayUnderAttack } from './support/gateway-under-attack';
 import { honestChat, metric } from './support/honest-http';
@@ -26,7 +26,7 @@ describe('WebSocket handshakes that attack the gateway', () => {
   it('refuses an h2c upgrade of the chat route with 400 and stays up (the crash of issue 10)', async () => {
     const exchange = await attack('h2c upgrade on /api/chat', () =>
       rawHttp(stack().gateway.address, {
-        send: `GET ${CHAT} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n`,
+        send: `GET ${CHAT} HTTP/1.1\r\nHost: x\r\nAuthorization: ${stack().attacker}\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n`,
         halfClose: true,
       }),
     );
@@ -56,9 +56,11 @@ describe('WebSocket handshakes that attack the gateway', () => {
       'HTTP/1.1 426 Upgrade Required',
       'only WebSocket version 13 is spoken here',
     ],
-  ])('refuses a handshake with %s, saying why', async (name, headers, line, message) => {
+  ])('refuses a signed-in handshake with %s, saying why', async (name, headers, line, message) => {
     const exchange = await attack(`handshake with ${name}`, () =>
-      rawHttp(stack().gateway.address, { send: websocketHandshake(CHAT, headers) }),
+      rawHttp(stack().gateway.address, {
+        send: websocketHandshake(CHAT, { authorization: stack().attacker, ...headers }),
+      }),
     );
     expect(statusLine(exchange.response)).toBe(line);
     expect(jsonBody(exchange.response)).toEqual({ error: { code: 'BAD_REQUEST', message } });
@@ -66,10 +68,26 @@ describe('WebSocket handshakes that attack the gateway', () => {
 
   it('tells a client of another WebSocket version the one it speaks', async () => {
     const exchange = await rawHttp(stack().gateway.address, {
-      send: websocketHandshake(CHAT, { 'sec-websocket-version': '8' }),
+      send: websocketHandshake(CHAT, { authorization: stack().attacker, 'sec-websocket-version': '8' }),
     });
     expect(exchange.response).toMatch(/\r\nsec-websocket-version: 13\r\n/i);
   });
+
+  it('refuses a handshake without a token with 401 before looking at it, as any signed-in route does', async () => {
+    const exchange = await rawHttp(stack().gateway.address, {
+      send: websocketHandshake(CHAT, { 'sec-websocket-key': undefined }),
+    });
+    expect(statusLine(exchange.response)).toBe('HTTP/1.1 401 Unauthorized');
+    expect(jsonBody(exchange.response)).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it.each(pathSpellingsOf('/api/chat'))(
+    'refuses a handshake to %s without a token, never upgrading it nor failing with a 5xx',
+    async (path) => {
+      const exchange = await rawHttp(stack().gateway.address, { send: websocketHandshake(`${path}?room=a`) });
+      expect(statusLine(exchange.response)).toMatch(/^HTTP\/1\.1 4\d\d /);
+    },
+  );
 
   it('survives a valid handshake followed at once by a half-close', async () => {
     const exchanges = await attack('valid handshake then half-close, 50 times', () =>

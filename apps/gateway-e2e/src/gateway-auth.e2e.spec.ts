@@ -56,7 +56,6 @@ describe('who may call the gateway', () => {
       ['POST', '/api/uploads?name=x.txt'],
       ['GET', '/api/session'],
       ['DELETE', '/api/session'],
-      ['GET', '/api/anything-else'],
     ])('answers %s %s with 401 and the JSON error', async (method, path) => {
       const response = await fetch(`${gateway.url}${path}`, {
         method,
@@ -65,6 +64,14 @@ describe('who may call the gateway', () => {
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
       expect(await response.json()).toEqual(UNAUTHENTICATED);
+    });
+
+    it('answers a path that matches no route with 404, token or not: no handler runs for it', async () => {
+      for (const init of [{}, { headers: await gateway.signedIn('ann') }]) {
+        const response = await fetch(`${gateway.url}/api/anything-else`, init);
+        expect(response.status).toBe(404);
+        expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+      }
     });
 
     it('refuses the chat WebSocket with 401', async () => {

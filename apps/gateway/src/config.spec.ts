@@ -115,6 +115,18 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('trusts no proxy by default, and names a TRUSTED_PROXIES entry that is no address or range', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1 ,::1' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8,ingress' })).toThrow(
+      new ConfigError(['TRUSTED_PROXIES: "ingress" is not an address or CIDR range']),
+    );
+  });
+
   it('drains in 5 s of settle and 20 s of grace by default, and reads none of the services’ settings', () => {
     expect(loadConfig({}).shutdown).toEqual({ settleMs: 5_000, graceMs: 20_000 });
     expect(loadConfig({ SHUTDOWN_SETTLE_MS: '0', SHUTDOWN_GRACE_MS: '500' }).shutdown).toEqual({

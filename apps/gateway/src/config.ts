@@ -11,6 +11,7 @@ import type { ClientTls } from '@quartet/grpc-tls';
 import { type GatewayAuth, readGatewayAuth } from './auth/auth-config';
 import { defaultPort, localTarget, targetVariable } from '@quartet/service-catalogue';
 import { type Backend, BACKENDS } from './backends/backend-list';
+import { proxyTrust } from './edge/client-address';
 
 export type { Backend } from './backends/backend-list';
 
@@ -40,6 +41,12 @@ export interface GatewayConfig extends LogSettings {
   readonly auth: GatewayAuth;
   /** METRICS_HOST and METRICS_PORT: the Prometheus endpoint's own listener, loopback by default. */
   readonly metrics: { readonly host: string; readonly port: number };
+  /**
+   * TRUSTED_PROXIES: comma-separated addresses or CIDR ranges of the proxies in front of the
+   * gateway, whose X-Forwarded-For, Forwarded and X-Forwarded-Proto are believed (see
+   * docs/security.md). Empty by default: the peer is the client.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 export interface GatewayShutdown {
@@ -119,6 +126,7 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     host: reader.string('METRICS_HOST', '127.0.0.1'),
     port: reader.integer('METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65535),
   };
+  const trustedProxies = readTrustedProxies(reader);
   reader.done();
   return {
     host,
@@ -132,8 +140,22 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     limits,
     auth,
     metrics,
+    trustedProxies,
     ...logging,
   };
+}
+
+function readTrustedProxies(reader: EnvReader): string[] {
+  const entries = (reader.optional('TRUSTED_PROXIES') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    proxyTrust(entries);
+  } catch (error) {
+    reader.problem(`TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
+  return entries;
 }
 
 function readClientTls(reader: EnvReader): ClientTls | undefined {

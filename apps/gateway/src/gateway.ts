@@ -3,18 +3,13 @@ import { processLogger } from '@quartet/grpc-server';
 import { tracingOn } from '@quartet/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Authenticator } from './auth/authenticator';
-import { requireSignIn } from './auth/sign-in.hook';
 import type { GatewayConfig } from './config';
 import { ChatSocketServer } from './chat/chat-socket.server';
+import { installRequestPipeline } from './edge/request-pipeline';
 import { GatewayModule } from './gateway.module';
-import { trackForDrain } from './lifecycle/drain.hook';
 import { type DrainFigures, GatewayDrain } from './lifecycle/gateway-drain';
 import { closeAfterUnreadBodies, limitedHttpServer } from './limits/http-limits';
-import { limitRequestRates } from './limits/rate-limits';
-import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsListener } from './metrics/metrics-listener';
-import { recordHttpRequests } from './metrics/http-requests.hook';
 import { UPLOAD_ROUTE } from './upload/upload.controller';
 
 export interface RunningGateway {
@@ -43,10 +38,7 @@ export async function startGateway(
   // left unread instead, for POST /api/uploads to stream through.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  trackForDrain(fastify, app.get(GatewayDrain));
-  recordHttpRequests(fastify, app.get(GatewayMetrics), logger);
-  requireSignIn(fastify, app.get(Authenticator));
-  await limitRequestRates(app, config.auth);
+  await installRequestPipeline(app, config, logger);
   // A sign-in's small body is read whole or refused: its connection closes after it either way.
   closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE]);
   await app.listen(config.port, config.host);

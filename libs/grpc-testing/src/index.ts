@@ -25,3 +25,4 @@ export {
   type KeyPair,
   type TestCertificates,
 } from './lib/test-certificates';
+export { pathSpelling, pathSpellingsOf } from './lib/path-spellings';

@@ -15,9 +15,9 @@ import {
 import { signGuestToken } from '@quartet/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { Policy } from '../edge/route-policy';
 import { type Caller, SignedIn } from './caller';
 import { guestNameProblem, uniqueGuestName } from './guest-names';
-import { trustedOrigin } from './origin-check';
 import { sessionCookie } from './session-cookie';
 import { readSmallJsonBody } from './small-json-body';
 
@@ -47,6 +47,7 @@ export class SessionController implements OnApplicationBootstrap {
    */
   @Post()
   @HttpCode(201)
+  @Policy({ access: 'public', sameOrigin: true, rate: 'client-sessions' })
   async start(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -56,9 +57,6 @@ export class SessionController implements OnApplicationBootstrap {
       throw new ForbiddenException(
         'guest sessions are off: sign in with the identity provider and send its token',
       );
-    }
-    if (!trustedOrigin(request.headers, auth.allowedOrigins)) {
-      throw new ForbiddenException(`pages from ${request.headers.origin} may not start sessions here`);
     }
     const body = await readSmallJsonBody(request.raw, MAX_BODY_BYTES);
     const name = (body as { user?: unknown } | null)?.user;
@@ -70,10 +68,7 @@ export class SessionController implements OnApplicationBootstrap {
       user,
       auth.sessionTtlSeconds,
     );
-    void reply.header(
-      'set-cookie',
-      sessionCookie(token, auth.sessionTtlSeconds, request.protocol === 'https'),
-    );
+    void reply.header('set-cookie', sessionCookie(token, auth.sessionTtlSeconds, request.client.secure));
     return { token, user, expiresAt: expiresAt.toISOString() };
   }
 
@@ -86,11 +81,12 @@ export class SessionController implements OnApplicationBootstrap {
   /** DELETE /api/session → 204 and the cookie cleared (a token already copied stays valid until it expires). */
   @Delete()
   @HttpCode(204)
+  @Policy({ access: 'signed-in', sameOrigin: true, rate: 'user-requests' })
   end(
     @SignedIn() _caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): void {
-    void reply.header('set-cookie', sessionCookie('', 0, request.protocol === 'https'));
+    void reply.header('set-cookie', sessionCookie('', 0, request.client.secure));
   }
 }

@@ -1,22 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { policyOf } from '../edge/route-policy';
+import { refuse } from '../edge/refuse';
 import { type Authenticator, isRefusal } from './authenticator';
 
-/** The one /api/ route a caller without a token may use: it is how a guest gets one. */
-export const SESSION_ROUTE = '/api/session';
-
-/**
- * Every /api/ request but POST /api/session must carry a valid token; others are answered 401
- * before any route runs. The page, /healthz, /readyz and the page's assets stay open.
- */
+/** On every route that is not public: the caller's token, verified, as `request.caller`; else 401 (503 if tokens cannot be checked). */
 export function requireSignIn(fastify: FastifyInstance, authenticator: Authenticator): void {
   fastify.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?', 1)[0] as string;
-    if (!path.startsWith('/api/')) return;
-    if (path === SESSION_ROUTE && request.method === 'POST') return;
+    if (policyOf(request).access === 'public') return;
     const result = await authenticator.authenticate(request.headers);
     if (isRefusal(result)) {
-      if (result.status === 401) void reply.header('www-authenticate', 'Bearer');
-      return reply.status(result.status).send({ error: { code: result.code, message: result.message } });
+      const challenge: Record<string, string> = result.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+      return refuse(reply, result.status, result.code, result.message, challenge);
     }
     request.caller = result;
   });

@@ -1,14 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
-import { Duplex } from 'node:stream';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import fastifyWebsocket from '@fastify/websocket';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { signGuestToken } from '@quartet/auth';
-import { Authenticator } from '../auth/authenticator';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backends } from '../backends/backends';
 import { loadConfig } from '../config';
-import { GatewayDrain } from '../lifecycle/gateway-drain';
-import { ClientStreams } from '../limits/client-streams';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { ChatSocketServer } from './chat-socket.server';
 
@@ -21,43 +19,52 @@ function fakeChatCall() {
   return Object.assign(call, { write: jest.fn(), cancel });
 }
 
-const SECRET = 'chat-socket.server.spec: a key of 32 bytes or more';
-
-const handshake = (socket: Duplex, token: string) =>
-  ({
-    method: 'GET',
-    url: '/api/chat?room=lobby&user=ann',
-    headers: {
-      authorization: `Bearer ${token}`,
-      upgrade: 'websocket',
-      connection: 'Upgrade',
-      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-      'sec-websocket-version': '13',
-    },
-    socket: Object.assign(socket, { remoteAddress: '127.0.0.1' }),
-  }) as unknown as IncomingMessage;
+const HANDSHAKE = [
+  'GET /api/chat?room=lobby&user=ann HTTP/1.1',
+  'host: 127.0.0.1',
+  'upgrade: websocket',
+  'connection: Upgrade',
+  'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==',
+  'sec-websocket-version: 13',
+  '',
+  '',
+].join('\r\n');
 
 describe(ChatSocketServer.name, () => {
+  let fastify: FastifyInstance;
+  let client: Socket | undefined;
+
+  afterEach(async () => {
+    client?.destroy();
+    await fastify?.close();
+  });
+
   it('keeps an error listener on the chat call when ws drops a socket that closed as the join was accepted', async () => {
-    const config = loadConfig({ AUTH_SECRET: SECRET });
-    const { token } = await signGuestToken(new TextEncoder().encode(SECRET), 'ann', 60);
-    const metrics = new GatewayMetrics();
+    const config = loadConfig({ AUTH_SECRET: 'chat-socket.server.spec: a key of 32 bytes or more' });
     const call = fakeChatCall();
-    const httpServer = new EventEmitter();
+    fastify = Fastify();
+    await fastify.register(fastifyWebsocket);
+    // The request pipeline's part, which this spec does not test: the caller is signed in.
+    fastify.addHook('onRequest', async (request) => {
+      request.caller = { user: 'ann', token: 'token', expiresAt: new Date(Date.now() + 60_000) };
+    });
     const sut = new ChatSocketServer(
-      { httpAdapter: { getHttpServer: () => httpServer } } as unknown as HttpAdapterHost,
+      { httpAdapter: { getInstance: () => fastify } } as unknown as HttpAdapterHost,
       { chat: { chat: () => call } } as unknown as Backends,
-      metrics,
-      new ClientStreams(config, metrics),
-      new Authenticator(config),
-      new GatewayDrain(config),
+      new GatewayMetrics(),
       config,
     );
     sut.onApplicationBootstrap();
-    const socket = new Duplex({ read: () => undefined, write: (_chunk, _encoding, done) => done() });
-    // The token is checked before the join is sent.
+    const upgraded = new Promise<Duplex>((resolve) =>
+      fastify.server.once('upgrade', (_request, socket: Duplex) => resolve(socket)),
+    );
+    await fastify.listen({ host: '127.0.0.1', port: 0 });
     const joinSent = new Promise((resolve) => call.write.mockImplementationOnce(resolve));
-    httpServer.emit('upgrade', handshake(socket, token), socket, Buffer.alloc(0));
+    client = connect((fastify.server.address() as AddressInfo).port, '127.0.0.1', () =>
+      client?.write(HANDSHAKE),
+    );
+    client.on('error', () => undefined);
+    const socket = await upgraded;
     await joinSent;
     expect(call.write).toHaveBeenCalledWith({
       action: { $case: 'join', value: { room: 'lobby', user: 'ann', sinceSeq: 0n } },

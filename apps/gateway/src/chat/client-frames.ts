@@ -1,6 +1,9 @@
 /** The largest frame a member may send: a post of 1000 characters fits several times over. */
 export const MAX_CLIENT_FRAME_BYTES = 8 * 1024;
 
+/** Frames over MAX_CLIENT_FRAME_BYTES get an error frame; ws refuses those over this (close 1009) before buffering them. */
+export const MAX_WEBSOCKET_PAYLOAD_BYTES = 8 * MAX_CLIENT_FRAME_BYTES;
+
 /** What a member sends: `{"type": "post", "text": "...", "clientId": "..."}`. */
 export interface PostFrame {
   readonly text: string;

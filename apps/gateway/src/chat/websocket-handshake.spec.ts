@@ -32,9 +32,9 @@ describe(handshakeProblem.name, () => {
   });
 
   it('tells a client of another version which one it speaks', () => {
-    expect(handshakeProblem(handshake({ 'sec-websocket-version': '8' }))?.headers).toEqual([
-      'sec-websocket-version: 13',
-    ]);
+    expect(handshakeProblem(handshake({ 'sec-websocket-version': '8' }))?.headers).toEqual({
+      'sec-websocket-version': '13',
+    });
   });
 
   it('refuses a handshake that is not a GET', () => {

@@ -4,7 +4,7 @@ export interface HandshakeProblem {
   readonly statusCode: number;
   readonly message: string;
   /** Headers the refusal must carry (RFC 6455 §4.4: the versions the server speaks). */
-  readonly headers?: readonly string[];
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const KEY = /^[A-Za-z0-9+/]{22}==$/;
@@ -32,7 +32,7 @@ export function handshakeProblem(request: IncomingMessage): HandshakeProblem | u
     return {
       statusCode: 426,
       message: 'only WebSocket version 13 is spoken here',
-      headers: ['sec-websocket-version: 13'],
+      headers: { 'sec-websocket-version': '13' },
     };
   }
   return undefined;

@@ -1,6 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Backends } from '../backends/backends';
+import { Policy, PUBLIC } from '../edge/route-policy';
 import { GatewayDrain } from '../lifecycle/gateway-drain';
 
 @Controller()
@@ -12,6 +13,7 @@ export class HealthController {
 
   /** GET /healthz: the gateway process is up. */
   @Get('healthz')
+  @Policy(PUBLIC)
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -21,6 +23,7 @@ export class HealthController {
    * 503 at once, without asking, from the moment the gateway starts to shut down.
    */
   @Get('readyz')
+  @Policy(PUBLIC)
   async ready(
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ ready: boolean; backends: Record<string, string>; draining?: true }> {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayDrain } from './gateway-drain';
 
 /**
- * Counts every request for the drain, and answers those that arrive on a kept-alive connection
+ * Counts every HTTP request for the drain, and answers those that arrive on a kept-alive connection
  * once the gateway has stopped taking new work: 503 and `Connection: close`, so the client
  * retries on another replica.
  */
@@ -15,6 +15,8 @@ export function trackForDrain(fastify: FastifyInstance, drain: GatewayDrain): vo
         .header('retry-after', '1')
         .send({ error: { code: 'UNAVAILABLE', message: 'the gateway is shutting down; try again' } });
     }
-    drain.track(reply.raw);
+    // A WebSocket is ended by the chat socket server's closeAll, not waited for: its socket
+    // closes once the client answers the close frame, which a vanished client never does.
+    if (!request.ws) drain.track(reply.raw);
   });
 }

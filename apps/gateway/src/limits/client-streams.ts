@@ -1,5 +1,4 @@
 import type { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -18,11 +17,11 @@ export class ClientStreams {
   }
 
   /**
-   * Takes a slot for the request's client, given back when `stream` (the response, or the
+   * Takes a slot for the client at `address`, given back when `stream` (the response, or the
    * upgraded socket) closes, whatever ends it; or says why not, counted by limit.
    */
-  open(request: IncomingMessage, stream: EventEmitter): SlotRefusal | undefined {
-    const slot = this.slots.acquire(request.socket.remoteAddress ?? 'unknown');
+  open(address: string, stream: EventEmitter): SlotRefusal | undefined {
+    const slot = this.slots.acquire(address);
     if ('limit' in slot) {
       this.metrics.refused(slot.limit);
       return slot;

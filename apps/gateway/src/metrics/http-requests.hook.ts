@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { TraceIds } from '@quartet/telemetry';
-import type {} from '@fastify/otel';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requestSpan } from '../edge/request-span';
 import type { GatewayMetrics } from './gateway-metrics';
 
 /**
@@ -44,23 +44,20 @@ export function recordHttpRequests(
   });
 }
 
-/** The ids of the request's span, when tracing is on (@fastify/otel decorates the request then). */
+/** The ids of the request's span, when tracing is on. */
 function requestTraceIds(request: FastifyRequest): TraceIds | undefined {
-  const span = otelOf(request)?.span;
+  const span = requestSpan(request);
   if (!span) return undefined;
   const { traceId, spanId } = span.spanContext();
   return { trace_id: traceId, span_id: spanId };
 }
 
-const otelOf = (request: FastifyRequest) =>
-  (request as Partial<Pick<FastifyRequest, 'opentelemetry'>>).opentelemetry?.();
-
 /**
- * A hijacked response (SSE) never reaches Fastify's onResponse, where tracing ends the
+ * A hijacked response (SSE, WebSocket) never reaches Fastify's onResponse, where tracing ends the
  * request's span: it ends here, with the status, when the stream closes.
  */
 function endHijackedSpan(request: FastifyRequest, status: number): void {
-  const span = otelOf(request)?.span;
+  const span = requestSpan(request);
   if (!span?.isRecording()) return;
   span.setAttribute('http.response.status_code', status);
   span.end();

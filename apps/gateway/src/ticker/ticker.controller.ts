@@ -1,24 +1,13 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Param,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { Policy, SIGNED_IN } from '../edge/route-policy';
 import { type Query as QueryParams, wholeNumberParam } from '../http/query';
 import { relayServerSentEvents } from '../http/server-sent-events';
 import { tickJson } from '../http/wire-json';
 import { GatewayDrain } from '../lifecycle/gateway-drain';
-import { ClientStreams } from '../limits/client-streams';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 
 @Controller('api/ticker')
@@ -26,7 +15,6 @@ export class TickerController {
   constructor(
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
-    private readonly streams: ClientStreams,
     private readonly drain: GatewayDrain,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
@@ -39,6 +27,7 @@ export class TickerController {
    * is the same for every stream of a symbol, so it sees no gap and no tick twice.
    */
   @Get(':symbol')
+  @Policy({ ...SIGNED_IN, stream: true })
   watch(
     @Param('symbol') symbol: string,
     @Query() query: QueryParams,
@@ -49,8 +38,6 @@ export class TickerController {
     const count = wholeNumberParam(query, 'count', 0);
     const intervalMs = wholeNumberParam(query, 'intervalMs', 1_000);
     const fromSeq = resumeAfter(request.headers['last-event-id']);
-    const refusal = this.streams.open(request.raw, reply.raw);
-    if (refusal) throw new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
     reply.hijack();
     const call = this.backends.ticker.watch({ symbol, count, intervalMs, fromSeq }, callerMetadata(caller), {
       deadline: Date.now() + this.config.streamDeadlineMs,

@@ -12,12 +12,11 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SERVED_BY_HEADER } from '@quartet/proto';
 import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
-import { trustedOrigin } from '../auth/origin-check';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { Policy } from '../edge/route-policy';
 import { type Query as QueryParams, requiredParam } from '../http/query';
 import { uploadJson } from '../http/wire-json';
-import { ClientStreams } from '../limits/client-streams';
 import { UploadQuota } from '../limits/upload-quota';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { streamUpload } from './stream-upload';
@@ -29,7 +28,6 @@ export class UploadController {
   constructor(
     private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
-    private readonly streams: ClientStreams,
     private readonly quota: UploadQuota,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
@@ -44,6 +42,7 @@ export class UploadController {
    */
   @Post()
   @HttpCode(201)
+  @Policy({ access: 'signed-in', sameOrigin: true, rate: 'user-requests', stream: true })
   async upload(
     @Query() query: QueryParams,
     @SignedIn() caller: Caller,
@@ -53,16 +52,8 @@ export class UploadController {
     const length = request.headers['content-length'];
     let taken = 0;
     try {
-      if (!trustedOrigin(request.headers, this.config.auth.allowedOrigins)) {
-        throw new HttpException(
-          `pages from ${request.headers.origin} may not upload here`,
-          HttpStatus.FORBIDDEN,
-        );
-      }
       const name = requiredParam(query, 'name');
       if (length !== undefined && Number(length) > this.quota.left(caller.user)) throw this.overQuota(caller);
-      const refusal = this.streams.open(request.raw, reply.raw);
-      if (refusal) throw new HttpException(refusal.message, HttpStatus.TOO_MANY_REQUESTS);
       const { response, servedBy } = await streamUpload(
         this.backends.upload,
         request.raw,

@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, NotFoundException, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { Policy, PUBLIC } from '../edge/route-policy';
 import { type WebAsset, WebPage } from './web-page';
 
 @Controller()
@@ -8,12 +9,14 @@ export class WebPageController {
 
   /** GET / → the page. */
   @Get()
+  @Policy(PUBLIC)
   index(@Headers('if-none-match') etag: string | undefined, @Res() reply: FastifyReply): void {
     this.send(this.page.asset('index.html'), 'index.html', etag, reply);
   }
 
   /** GET /<file> → one of the page's scripts or styles. */
   @Get(':asset')
+  @Policy(PUBLIC)
   file(
     @Param('asset') name: string,
     @Headers('if-none-match') etag: string | undefined,
