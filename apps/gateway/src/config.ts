@@ -47,6 +47,8 @@ export interface GatewayConfig extends LogSettings {
    * docs/security.md). Empty by default: the peer is the client.
    */
   readonly trustedProxies: readonly string[];
+  /** REDIS_URL: where sign-outs are shared with the other gateway replicas; without it, they hold on this one only. */
+  readonly redisUrl?: string;
 }
 
 export interface GatewayShutdown {
@@ -127,6 +129,7 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     port: reader.integer('METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65535),
   };
   const trustedProxies = readTrustedProxies(reader);
+  const redisUrl = reader.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
   reader.done();
   return {
     host,
@@ -141,6 +144,7 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     auth,
     metrics,
     trustedProxies,
+    redisUrl,
     ...logging,
   };
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Authenticator } from './auth/authenticator';
+import { RevokedTokens } from './auth/revoked-tokens';
 import { SessionController } from './auth/session.controller';
 import { Backends } from './backends/backends';
 import { ChatSocketServer } from './chat/chat-socket.server';
@@ -36,6 +37,7 @@ export class GatewayModule {
         GatewayMetrics,
         Backends,
         ClientStreams,
+        RevokedTokens,
         Authenticator,
         UploadQuota,
         GatewayDrain,

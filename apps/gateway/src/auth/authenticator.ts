@@ -3,6 +3,7 @@ import { TokenRefused, TokenVerifier } from '@quartet/auth';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { Caller } from './caller';
+import { RevokedTokens } from './revoked-tokens';
 import { tokenOf } from './session-cookie';
 
 /** Why a request is not signed in: 401, or 503 when the issuer's keys are out of reach. */
@@ -18,7 +19,10 @@ export class Authenticator {
   private readonly verifier: TokenVerifier;
   private readonly logger = new Logger(Authenticator.name);
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly revoked: RevokedTokens,
+  ) {
     const verifier = TokenVerifier.from(config.auth.tokens);
     if (!verifier) throw new Error('the gateway needs guest sessions or an issuer to verify tokens');
     this.verifier = verifier;
@@ -36,6 +40,13 @@ export class Authenticator {
     }
     try {
       const { user, expiresAt } = await this.verifier.verify(token);
+      if (this.revoked.isRevoked(token)) {
+        return {
+          status: 401,
+          code: 'UNAUTHENTICATED',
+          message: 'this session was signed out; sign in again',
+        };
+      }
       return { user, token, expiresAt };
     } catch (error) {
       if (error instanceof TokenRefused)

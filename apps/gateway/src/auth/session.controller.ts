@@ -11,6 +11,7 @@ import {
   Req,
   Res,
   BadRequestException,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { signGuestToken } from '@quartet/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +19,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { Policy } from '../edge/route-policy';
 import { type Caller, SignedIn } from './caller';
 import { guestNameProblem, uniqueGuestName } from './guest-names';
+import { RevokedTokens } from './revoked-tokens';
 import { sessionCookie } from './session-cookie';
 import { readSmallJsonBody } from './small-json-body';
 
@@ -28,7 +30,10 @@ const MAX_BODY_BYTES = 1024;
 export class SessionController implements OnApplicationBootstrap {
   private readonly logger = new Logger(SessionController.name);
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly revoked: RevokedTokens,
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.auth.ephemeralSecret) {
@@ -78,15 +83,23 @@ export class SessionController implements OnApplicationBootstrap {
     return { user: caller.user, expiresAt: caller.expiresAt.toISOString() };
   }
 
-  /** DELETE /api/session → 204 and the cookie cleared (a token already copied stays valid until it expires). */
+  /**
+   * DELETE /api/session → 204 and the cookie cleared; the token is revoked until it expires, on
+   * every replica (RevokedTokens), so a copy of it signs no one in either.
+   */
   @Delete()
   @HttpCode(204)
   @Policy({ access: 'signed-in', sameOrigin: true, rate: 'user-requests' })
-  end(
-    @SignedIn() _caller: Caller,
+  async end(
+    @SignedIn() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): void {
+  ): Promise<void> {
+    await this.revoked.revoke(caller.token, caller.expiresAt).catch(() => {
+      throw new ServiceUnavailableException(
+        'the sign-out could not be shared with the other replicas; try again',
+      );
+    });
     void reply.header('set-cookie', sessionCookie('', 0, request.client.secure));
   }
 }

@@ -2,6 +2,8 @@
 export interface AuthSettings {
   /** AUTH_SECRET: the HS256 key the gateway signs guest sessions with (32 bytes or more). */
   readonly secret?: Uint8Array;
+  /** AUTH_PREVIOUS_SECRETS: keys that no longer sign but still verify, while a rotation rolls out. */
+  readonly previousSecrets?: readonly Uint8Array[];
   /** AUTH_ISSUER: an OpenID Connect issuer whose keys (its JWKS) sign users' tokens. */
   readonly issuer?: string;
   /** AUTH_AUDIENCE: the `aud` an issuer's tokens must name. */

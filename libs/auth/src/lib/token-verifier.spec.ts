@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { GUEST_AUDIENCE, GUEST_ISSUER } from './auth-settings';
 import { signGuestToken } from './guest-tokens';
+import { keyId } from './key-id';
 import { TokenRefused, TokenVerifier } from './token-verifier';
 
 const SECRET = new TextEncoder().encode('a test secret of thirty-two bytes!!');
@@ -50,8 +51,21 @@ describe(TokenVerifier.name, () => {
 
     it.each([
       [
-        'forged (signed with another key)',
+        'signed with a key it does not hold',
         () => signGuestToken(OTHER_SECRET, 'ann', 3600),
+        'the token is signed with a key that is retired or unknown here',
+      ],
+      [
+        'forged (naming its key, signed with another)',
+        async () => ({
+          token: await new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256', kid: keyId(SECRET) })
+            .setIssuer(GUEST_ISSUER)
+            .setAudience(GUEST_AUDIENCE)
+            .setSubject('ann')
+            .setExpirationTime('1h')
+            .sign(OTHER_SECRET),
+        }),
         'the token’s signature does not verify',
       ],
       ['expired', () => signGuestToken(SECRET, 'ann', -60), 'the token has expired'],
@@ -87,6 +101,41 @@ describe(TokenVerifier.name, () => {
       } finally {
         jest.useRealTimers();
       }
+    });
+
+    it('verifies by the key a token names: the current one, or one still kept from before a rotation', async () => {
+      const rotated = TokenVerifier.from({
+        secret: OTHER_SECRET,
+        previousSecrets: [SECRET],
+      }) as TokenVerifier;
+      const before = await signGuestToken(SECRET, 'ann-before', 3600);
+      const after = await signGuestToken(OTHER_SECRET, 'ann-after', 3600);
+      expect(await rotated.verify(before.token)).toMatchObject({ user: 'ann-before' });
+      expect(await rotated.verify(after.token)).toMatchObject({ user: 'ann-after' });
+      expect(decodeProtectedHeader(after.token).kid).toBe(keyId(OTHER_SECRET));
+    });
+
+    it('refuses a token signed with a key that was retired', async () => {
+      const retired = await signGuestToken(SECRET, 'ann', 3600);
+      const sutAfterRotation = TokenVerifier.from({ secret: OTHER_SECRET }) as TokenVerifier;
+      await expect(sutAfterRotation.verify(retired.token)).rejects.toEqual(
+        new TokenRefused('the token is signed with a key that is retired or unknown here'),
+      );
+    });
+
+    it('verifies a token from before key ids by trying each key', async () => {
+      const legacy = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(GUEST_ISSUER)
+        .setAudience(GUEST_AUDIENCE)
+        .setSubject('old-ann')
+        .setExpirationTime('1h')
+        .sign(SECRET);
+      const rotated = TokenVerifier.from({
+        secret: OTHER_SECRET,
+        previousSecrets: [SECRET],
+      }) as TokenVerifier;
+      expect(await rotated.verify(legacy)).toMatchObject({ user: 'old-ann' });
     });
 
     it('refuses a token with no subject', async () => {

@@ -1,12 +1,14 @@
 import {
   createRemoteJWKSet,
   decodeJwt,
+  decodeProtectedHeader,
   errors,
   type JWTPayload,
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
 import { type AuthSettings, GUEST_AUDIENCE, GUEST_ISSUER } from './auth-settings';
+import { keyId } from './key-id';
 
 /** Who a verified token says the caller is. */
 export interface VerifiedToken {
@@ -41,7 +43,13 @@ export class TokenVerifier {
   /** Verified tokens, oldest first; the signature is part of the key, so no forgery matches. */
   private readonly remembered = new Map<string, VerifiedToken>();
 
-  private constructor(private readonly settings: AuthSettings) {}
+  /** The guest keys this verifier accepts, by `kid`: AUTH_SECRET's and AUTH_PREVIOUS_SECRETS'. */
+  private readonly guestKeys: ReadonlyMap<string, Uint8Array>;
+
+  private constructor(private readonly settings: AuthSettings) {
+    const keys = [settings.secret, ...(settings.previousSecrets ?? [])].filter((key) => key !== undefined);
+    this.guestKeys = new Map(keys.map((key) => [keyId(key), key]));
+  }
 
   /** The verifier of these settings, or undefined when they accept anonymous calls. */
   static from(settings: AuthSettings): TokenVerifier | undefined {
@@ -75,12 +83,25 @@ export class TokenVerifier {
     return { user: payload.sub, expiresAt: new Date(payload.exp * 1000), guest };
   }
 
-  private verifyGuest(token: string) {
-    const { secret } = this.settings;
-    if (!secret) throw new TokenRefused('guest sessions are not accepted here');
-    return refusing(() =>
-      jwtVerify(token, secret, { algorithms: ['HS256'], issuer: GUEST_ISSUER, audience: GUEST_AUDIENCE }),
-    );
+  private async verifyGuest(token: string) {
+    if (this.guestKeys.size === 0) throw new TokenRefused('guest sessions are not accepted here');
+    const { kid } = decodeProtectedHeader(token);
+    const options = { algorithms: ['HS256'], issuer: GUEST_ISSUER, audience: GUEST_AUDIENCE };
+    if (kid !== undefined) {
+      const key = this.guestKeys.get(kid);
+      if (!key) throw new TokenRefused('the token is signed with a key that is retired or unknown here');
+      return refusing(() => jwtVerify(token, key, options));
+    }
+    // Tokens from before key ids: each key in turn, the current one first.
+    let refusal: unknown;
+    for (const key of this.guestKeys.values()) {
+      try {
+        return await refusing(() => jwtVerify(token, key, options));
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    throw refusal;
   }
 
   private async verifyFromIssuer(token: string) {

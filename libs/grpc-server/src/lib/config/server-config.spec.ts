@@ -104,6 +104,17 @@ describe(readServerConfig.name, () => {
     });
   });
 
+  it('reads the keys of a rotation: AUTH_SECRET signs, AUTH_PREVIOUS_SECRETS still verify', () => {
+    const auth = read({
+      AUTH_SECRET: 'n'.repeat(32),
+      AUTH_PREVIOUS_SECRETS: `${'o'.repeat(32)},${'p'.repeat(33)}`,
+    }).auth;
+    expect(auth.previousSecrets).toEqual([
+      new TextEncoder().encode('o'.repeat(32)),
+      new TextEncoder().encode('p'.repeat(33)),
+    ]);
+  });
+
   it.each([
     [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET is 5 bytes; an HS256 key needs 32 or more'],
     [{ AUTH_ISSUER: 'https://id.example.com' }, 'AUTH_ISSUER is set without AUTH_AUDIENCE'],
@@ -112,6 +123,11 @@ describe(readServerConfig.name, () => {
       'AUTH_ISSUER="id.example.com" is not a URL of scheme http or https',
     ],
     [{ AUTH_JWKS_URL: 'https://id.example.com/keys' }, 'AUTH_JWKS_URL is set without AUTH_ISSUER'],
+    [
+      { AUTH_SECRET: 's'.repeat(32), AUTH_PREVIOUS_SECRETS: `${'p'.repeat(32)},short` },
+      'AUTH_PREVIOUS_SECRETS: key 2 is 5 bytes; an HS256 key needs 32 or more',
+    ],
+    [{ AUTH_PREVIOUS_SECRETS: 'p'.repeat(32) }, 'AUTH_PREVIOUS_SECRETS is set without AUTH_SECRET'],
   ])('refuses a token set-up that would not protect: %j', (env, problem) => {
     expect(() => read(env)).toThrow(problem);
   });
