@@ -23,7 +23,7 @@ describe('signing out ends the session on every replica', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     services = await spawnBackends({ greeter: {} });
-    for (const env of [{ REDIS_URL: redis.url }, { REDIS_URL: redis.url }, {}]) {
+    for (const env of [{ REDIS_URL: redis.url }, { REDIS_URL: redis.url }, {}] as Record<string, string>[]) {
       gateways.push(await startTestGateway(addressesOf(services), env));
     }
   }, 60_000);

@@ -50,7 +50,12 @@ export function pathSpelling(path: string): fc.Arbitrary<string> {
       if (at === letterAt && changed?.kind === 'upper-case') return char.toUpperCase();
       return spell(char, how[at] ?? 'plain');
     });
-    const tail = { 'trailing /': '/', ';param': ';jsessionid=1', '%00': '%00' }[changed?.kind ?? ''] ?? '';
+    const tails: Partial<Record<Change, string>> = {
+      'trailing /': '/',
+      ';param': ';jsessionid=1',
+      '%00': '%00',
+    };
+    const tail = (changed && tails[changed.kind]) ?? '';
     const target = spelt.join('') + tail;
     return changed?.kind === 'absolute' ? `http://gateway.test${target}` : target;
   });
