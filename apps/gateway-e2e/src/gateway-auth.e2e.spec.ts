@@ -1,4 +1,4 @@
-import { signGuestToken } from '@quartet/auth';
+import { GUEST_AUDIENCE, GUEST_ISSUER, keyId, signGuestToken } from '@quartet/auth';
 import type { ServiceProcess } from '@quartet/grpc-testing';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -155,9 +155,21 @@ describe('who may call the gateway', () => {
 
   describe.each([
     [
-      'forged (signed with another key)',
-      async () => (await signGuestToken(new TextEncoder().encode('k'.repeat(40)), 'ann', 60)).token,
+      'forged (naming the gateway’s key, signed with another)',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256', kid: keyId(new TextEncoder().encode(TEST_AUTH_SECRET)) })
+          .setIssuer(GUEST_ISSUER)
+          .setAudience(GUEST_AUDIENCE)
+          .setSubject('ann')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode('k'.repeat(40))),
       'the token’s signature does not verify',
+    ],
+    [
+      'signed with a key the gateway does not hold',
+      async () => (await signGuestToken(new TextEncoder().encode('k'.repeat(40)), 'ann', 60)).token,
+      'the token is signed with a key that is retired or unknown here',
     ],
     ['expired', () => tokenFor('ann', -60), 'the token has expired'],
     [

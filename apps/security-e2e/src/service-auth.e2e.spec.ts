@@ -1,5 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { signGuestToken } from '@quartet/auth';
+import { GUEST_AUDIENCE, GUEST_ISSUER, keyId, signGuestToken } from '@quartet/auth';
 import { healthClient } from '@quartet/grpc-client';
 import {
   connect,
@@ -81,9 +81,17 @@ describe('services verifying guest session tokens (AUTH_SECRET)', () => {
   describe.each([
     ['no token', async () => new Metadata(), /^no bearer token/],
     [
-      'a forged token',
+      'a forged token (naming the real key, signed with another)',
       async () =>
-        bearer((await signGuestToken(new TextEncoder().encode('x'.repeat(40)), 'honest', 60)).token),
+        bearer(
+          await new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256', kid: keyId(secretBytes) })
+            .setIssuer(GUEST_ISSUER)
+            .setAudience(GUEST_AUDIENCE)
+            .setSubject('honest')
+            .setExpirationTime('1m')
+            .sign(new TextEncoder().encode('x'.repeat(40))),
+        ),
       /^the token’s signature does not verify$/,
     ],
     [
