@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
-import { renderContainerProxyConfig, renderProxyConfig, supportsHttp2On } from '../nginx/nginx-config.cjs';
+import { renderContainerProxyConfig, renderProxyConfig } from '@quartet/nginx';
 import { parseDockerfile, type Stage, stageEnv } from './support/dockerfile';
 
 // No container engine or cluster runs here: these check that the Dockerfiles, the compose file
@@ -385,30 +385,5 @@ describe('compose file', () => {
       expect(committed).toContain(`grpc_pass grpcs://${app};\n        grpc_ssl_name ${app};`);
     }
     expect(committed).toContain('grpc_ssl_verify on;');
-  });
-});
-
-describe(supportsHttp2On.name, () => {
-  it.each([
-    ['nginx version: nginx/1.22.1', false],
-    ['nginx version: nginx/1.25.0', false],
-    ['nginx version: nginx/1.25.1', true],
-    ['nginx version: nginx/1.28.0', true],
-    ['nginx version: nginx/2.0.0', true],
-  ])('reads %s as %s', (version, expected) => {
-    expect(supportsHttp2On(version)).toBe(expected);
-  });
-
-  it('refuses output that names no version', () => {
-    expect(() => supportsHttp2On('command not found')).toThrow('cannot read an nginx version');
-  });
-
-  it('renders the directive each form needs: `http2 on;` for the containers’ nginx 1.28', () => {
-    const options = {
-      listen: '127.0.0.1:1',
-      replicas: Object.fromEntries(services.map(({ app }) => [app, [`${app}:1`]])),
-    };
-    expect(renderProxyConfig(options)).toMatch(/listen 127\.0\.0\.1:1;\n\s+http2 on;/);
-    expect(renderProxyConfig({ ...options, http2On: false })).toContain('listen 127.0.0.1:1 http2;');
   });
 });

@@ -34,8 +34,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICES } from '../nginx/nginx-config.cjs';
-import { freeLoopbackPort, type NginxProxy, startNginx } from '../nginx/nginx-process.cjs';
+import { freeLoopbackPort, type NginxProxy, startNginx } from '@quartet/nginx';
+import { CATALOGUE } from '@quartet/service-catalogue';
 
 // nginx started for real, as an ordinary process on a loopback port, in front of built
 // replicas of every service; stock grpc-js clients call through it.
@@ -142,7 +142,7 @@ describe('the nginx grpc_pass proxy', () => {
       listen: `127.0.0.1:${await freeLoopbackPort()}`,
       replicas: addressesOf(replicas),
       // The four styles' services; a service added to the service catalogue has tests of its own.
-      services: SERVICES.filter((service) => service.app in replicas),
+      services: CATALOGUE.services.filter((service) => service.app in replicas),
       // These chat replicas keep rooms in memory (no REDIS_URL): a room must stay on one.
       affinity: true,
     });

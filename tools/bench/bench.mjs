@@ -14,6 +14,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { signGuestToken } from '@quartet/auth';
+import { containerHeapMb } from '@quartet/grpc-testing';
 import { h2load } from './lib/h2load.mjs';
 import {
   cpuSeconds,
@@ -26,12 +28,10 @@ import {
 } from './lib/processes.mjs';
 import { grpcFrame, stringField } from './lib/protobuf.mjs';
 import { writeReport } from './lib/report.mjs';
-import { guestToken } from './lib/token.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const hdr = require('hdr-histogram-js');
-const { containerHeapMb } = require('./deploy/k8s/container-memory.cjs');
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -47,7 +47,7 @@ const seconds = Number(values.seconds ?? (quick ? 1 : 5));
 const SERVER_CORE = 0;
 const LOAD_CORE = cpus().length > 1 ? 1 : 0;
 const SECRET = 'bench: the key the gateway signs guest sessions with, 32+ bytes';
-const authorization = `Bearer ${guestToken(SECRET, 'bench')}`;
+const authorization = `Bearer ${(await signGuestToken(new TextEncoder().encode(SECRET), 'bench', 3_600)).token}`;
 const chatMembers = quick ? 50 : 1_000;
 const chatPostsPerSecond = quick ? 20 : 100;
 const uploadMiB = quick ? 4 : 32;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freeLoopbackPort } from '../../deploy/nginx/nginx-process.cjs';
+import { freeLoopbackPort } from '@quartet/nginx';
 import { listeningAddress, startProcess } from './lib/processes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

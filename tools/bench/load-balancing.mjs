@@ -15,8 +15,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freeLoopbackPort, startNginx } from '../../deploy/nginx/nginx-process.cjs';
-import { SERVICES } from '../../deploy/nginx/nginx-config.cjs';
+import { freeLoopbackPort, startNginx } from '@quartet/nginx';
+import { CATALOGUE } from '@quartet/service-catalogue';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -78,7 +78,7 @@ const proxy = await startNginx({
   dir: nginxDir,
   listen: `127.0.0.1:${await freeLoopbackPort()}`,
   replicas,
-  services: SERVICES.filter((service) => apps.includes(service.app)),
+  services: CATALOGUE.services.filter((service) => apps.includes(service.app)),
 });
 started.proxy = proxy;
 

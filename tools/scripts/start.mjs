@@ -12,20 +12,17 @@
 //   npm start -- --tls                 every gRPC hop over mTLS, with the development certificates of
 //                                      `npm run certs` (made in certs/ when missing); combines with the others
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loopbackProxyTls } from '../../deploy/nginx/nginx-config.cjs';
-import { startNginx } from '../../deploy/nginx/nginx-process.cjs';
-import { makeDevelopmentCertificates } from '../certs/certificates.cjs';
+import { makeDevelopmentCertificates } from '@quartet/certificates';
+import { loopbackProxyTls, startNginx } from '@quartet/nginx';
+import { CATALOGUE as catalogue, replicaPort } from '@quartet/service-catalogue';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const catalogue = JSON.parse(
-  readFileSync(join(root, 'libs', 'service-catalogue', 'src', 'services.json'), 'utf8'),
-);
 const { values: options } = parseArgs({
   options: {
     replicas: { type: 'string', default: '1' },
@@ -40,7 +37,7 @@ if (!Number.isInteger(replicaCount) || replicaCount < 1 || replicaCount > catalo
 }
 const host = process.env.HOST ?? '127.0.0.1';
 const certs = options.tls ? developmentCertificates(join(root, 'certs')) : undefined;
-/** What makes a service serve mTLS, and the gateway call over it (see README, Security). */
+/** What makes a service serve mTLS, and the gateway call over it (docs/security.md#tls-and-mtls-on-every-grpc-hop). */
 const serviceTls = certs
   ? {
       TLS_CERT_FILE: certs.server.certFile,
@@ -75,7 +72,7 @@ const processes = catalogue.services.flatMap((service) =>
   Array.from({ length: replicaCount }, (_, index) => ({
     label: replicaCount > 1 ? `${service.app}-${index + 1}` : service.app,
     app: service.app,
-    port: service.port + catalogue.replicaPortStep * index,
+    port: replicaPort(service.app, index),
     describe: `${service.grpcService} (${service.style})`,
     env: { ...serviceTls, ...(service.affinity ? chatStore : {}) },
   })),

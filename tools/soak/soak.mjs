@@ -13,11 +13,10 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import containerMemory from '../../deploy/k8s/container-memory.cjs';
+import { containerHeapMb } from '@quartet/grpc-testing';
+import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
 
-const { containerHeapMb } = containerMemory;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const catalogue = JSON.parse(readFileSync(join(root, 'libs/service-catalogue/src/services.json'), 'utf8'));
 const seconds = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?.slice(10) ?? 600);
 /** How much a process may grow between the start (after warm-up) and the end of the soak. */
 const RSS_GROWTH_BOUND_MB = 40;

@@ -21,7 +21,7 @@ const NAME = 'greeter.quartet.test';
 const PORT = defaultPort('greeter');
 const MAX_CONNECTION_AGE_MS = 3_000;
 /**
- * The promise (README, Load balancing): a replica added behind the name answers within
+ * The promise (docs/load-balancing.md): a replica added behind the name answers within
  * MAX_CONNECTION_AGE_MS plus 10 s. Each connection is closed at its age (plus up to 10% jitter);
  * the channel then asks DNS again, at most every 5 s, and connects to the new address.
  */

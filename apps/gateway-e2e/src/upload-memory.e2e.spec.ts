@@ -7,7 +7,7 @@ import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
 import { TEST_AUTH_SECRET, tokenFor } from './fixture';
 
 const MiB = 1024 * 1024;
-// GATEWAY_UPLOAD_MIB=512 measures the figure the README quotes.
+// GATEWAY_UPLOAD_MIB=512 measures the figure docs/services.md quotes.
 const UPLOAD_MIB = Number(process.env['GATEWAY_UPLOAD_MIB'] ?? 256);
 
 function residentMiB(pid: number): number {

@@ -33,11 +33,11 @@ export interface GatewayConfig extends LogSettings {
   readonly streamDeadlineMs: number;
   /** WEB_ROOT: the built web page (`nx build web`), served at `/`. */
   readonly webRoot: string;
-  /** How the gateway stops on SIGTERM (see README, The gateway's shutdown). */
+  /** How the gateway stops on SIGTERM (docs/shutdown.md). */
   readonly shutdown: GatewayShutdown;
-  /** The limits a client meets at the gateway (see README, Limits). */
+  /** The limits a client meets at the gateway (docs/configuration.md#the-gateway). */
   readonly limits: GatewayLimits;
-  /** Who may call the API, and what each user may use (see README, Security). */
+  /** Who may call the API, and what each user may use (docs/security.md#users-at-the-gateway). */
   readonly auth: GatewayAuth;
   /** METRICS_HOST and METRICS_PORT: the Prometheus endpoint's own listener, loopback by default. */
   readonly metrics: { readonly host: string; readonly port: number };

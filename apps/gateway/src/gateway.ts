@@ -22,7 +22,7 @@ export interface RunningGateway {
   shutDown(): Promise<DrainFigures>;
 }
 
-/** Starts the gateway on Fastify (see README: chosen for its throughput and streaming API). */
+/** Starts the gateway on Fastify (docs/services.md#the-gateway-and-the-web-page says why Fastify). */
 export async function startGateway(
   config: GatewayConfig,
   logger: LoggerService = processLogger(config),

@@ -1,5 +1,4 @@
 import { credentials, Metadata, status } from '@grpc/grpc-js';
-import { workspaceRoot } from '@nx/devkit';
 import {
   connect,
   deadlineIn,
@@ -16,22 +15,9 @@ import {
   type TestCertificates,
   testChannelCredentials,
 } from '@quartet/grpc-testing';
+import { freeLoopbackPort, loopbackProxyTls, startNginx } from '@quartet/nginx';
 import { GreeterDefinition, SERVED_BY_HEADER } from '@quartet/proto';
 import { join } from 'node:path';
-
-// The proxy's scripts, loaded by path as `npm run start:proxy` loads them: scripts of deploy, not a lib.
-const { loopbackProxyTls } = require(join(workspaceRoot, 'deploy/nginx/nginx-config.cjs')) as {
-  loopbackProxyTls(certs: TestCertificates): Record<string, string>;
-};
-const { freeLoopbackPort, startNginx } = require(join(workspaceRoot, 'deploy/nginx/nginx-process.cjs')) as {
-  freeLoopbackPort(): Promise<number>;
-  startNginx(options: {
-    dir: string;
-    listen: string;
-    replicas: Record<string, readonly string[]>;
-    tls: Record<string, string>;
-  }): Promise<{ stop(): Promise<unknown>; stderr(): string }>;
-};
 
 const SERVICES: readonly StyleService[] = ['greeter', 'ticker', 'upload', 'chat'];
 

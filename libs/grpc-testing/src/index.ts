@@ -22,7 +22,8 @@ export {
   makeTestCertificates,
   serviceTlsEnv,
   testChannelCredentials,
-  type KeyPair,
   type TestCertificates,
 } from './lib/test-certificates';
 export { pathSpelling, pathSpellingsOf } from './lib/path-spellings';
+export type { KeyPair } from '@quartet/certificates';
+export { containerHeapMb, memoryLimitMiB } from './lib/container-memory';

@@ -23,7 +23,7 @@ describe('npm run bench -- --quick', () => {
   it('measures every path next to its anchor and writes results.json, results.md and chart.svg', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(workspaceRoot, 'tools', 'bench', 'bench.mjs'), '--quick', `--out=${out}`],
+      [join(workspaceRoot, 'tools/scripts/run-ts.mjs'), 'tools/bench/bench.mjs', '--quick', `--out=${out}`],
       { cwd: workspaceRoot, timeout: 240_000 },
     );
     const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {

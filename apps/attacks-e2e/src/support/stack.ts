@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signGuestToken } from '@quartet/auth';
-import { type ServiceProcess, spawnService } from '@quartet/grpc-testing';
-import { containerMemory } from './under-attack';
+import { containerHeapMb, type ServiceProcess, spawnService } from '@quartet/grpc-testing';
 
 /** The services under attack and the gateway in front of them, each a built process of its own. */
 export interface Stack {
@@ -47,7 +46,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     const process = await spawnService(app, {
       env: { ...SHORT_LIMITS, ...env, ...own, INSTANCE_ID: `${app}-1` },
       // The heap Node takes in the app's container, not one sized for this host's memory.
-      heapMb: containerMemory.containerHeapMb(app),
+      heapMb: containerHeapMb(app),
     });
     started.push(process);
     return process;

@@ -1,16 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
-
-/**
- * The manifests' memory limits, and the heap Node takes in such a container, as the deploy
- * project's script reads them (the soak uses it too). Loaded by path at run time, as the start
- * script and the benchmark load deploy's nginx scripts: a script of the deploy files, not a lib.
- */
-export const containerMemory = require(join(workspaceRoot, 'deploy/k8s/container-memory.cjs')) as {
-  memoryLimitMiB(app: string): number;
-  containerHeapMb(app: string): number;
-};
+import { memoryLimitMiB } from '@quartet/grpc-testing';
 
 /**
  * The RSS a process under attack may reach: nine tenths of the memory limit its Kubernetes
@@ -18,7 +9,7 @@ export const containerMemory = require(join(workspaceRoot, 'deploy/k8s/container
  * quiet service on Node 24 is about 110 MB, the gateway about 120 MB.
  */
 export function rssBoundMb(app: string): number {
-  return Math.floor((containerMemory.memoryLimitMiB(app) * 1.048576 * 9) / 10);
+  return Math.floor((memoryLimitMiB(app) * 1.048576 * 9) / 10);
 }
 
 /** What one attack case measured, for the assertions and the report. */

@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
  * UPLOAD_QUOTA_BYTES per user: bytes are taken as they stream, so two uploads at once cannot
  * both squeeze under the limit, and given back when an upload fails, since the upload service
  * keeps nothing of it. Counted per gateway process: the total a user may store is this quota
- * times the gateway replicas (see README, Security).
+ * times the gateway replicas (docs/security.md#users-at-the-gateway).
  */
 @Injectable()
 export class UploadQuota {

@@ -1,27 +1,8 @@
 import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
-import { workspaceRoot } from '@nx/devkit';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export interface KeyPair {
-  readonly certFile: string;
-  readonly keyFile: string;
-}
-
-/**
- * What `npm run certs` uses to make certificates with openssl. Loaded by path at run time, as
- * the attack suite loads deploy's scripts: a script of the tools, not a lib.
- */
-const { issueCertificate, makeAuthority } = require(join(workspaceRoot, 'tools/certs/certificates.cjs')) as {
-  makeAuthority(dir: string, name: string): KeyPair;
-  issueCertificate(
-    dir: string,
-    authority: KeyPair,
-    name: string,
-    options?: { hosts?: string[]; days?: number },
-  ): KeyPair;
-};
+import { issueCertificate, type KeyPair, makeAuthority } from '@quartet/certificates';
 
 /** Every certificate the TLS tests use, made fresh by openssl in a scratch directory. */
 export interface TestCertificates {

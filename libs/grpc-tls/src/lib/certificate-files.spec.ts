@@ -1,18 +1,8 @@
-import { workspaceRoot } from '@nx/devkit';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { issueCertificate, type KeyPair, makeAuthority } from '@quartet/certificates';
 import { CertificateFiles, type ReloadEvent } from './certificate-files';
-
-interface KeyPair {
-  readonly certFile: string;
-  readonly keyFile: string;
-}
-
-const { issueCertificate, makeAuthority } = require(join(workspaceRoot, 'tools/certs/certificates.cjs')) as {
-  makeAuthority(dir: string, name: string): KeyPair;
-  issueCertificate(dir: string, authority: KeyPair, name: string): KeyPair;
-};
 
 describe(CertificateFiles.name, () => {
   let dir: string;

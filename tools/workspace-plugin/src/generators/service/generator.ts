@@ -7,7 +7,6 @@ import {
   type Tree,
 } from '@nx/devkit';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatewayProblem, wireIntoGateway } from './gateway-wiring';
 import type { Catalogue } from '@quartet/service-catalogue';
@@ -70,19 +69,11 @@ function regenerate(root: string): void {
     cwd: root,
     stdio: 'inherit',
   });
-  for (const [file, flags] of [
-    ['grpc-proxy.conf', []],
-    ['grpc-proxy-tls.conf', ['--tls']],
-  ] as const) {
-    const proxyConfig = execFileSync(
-      process.execPath,
-      [join(root, 'deploy/nginx/nginx-config.cjs'), ...flags],
-      {
-        cwd: root,
-      },
-    );
-    writeFileSync(join(root, 'deploy/nginx', file), proxyConfig);
-  }
+  execFileSync(
+    process.execPath,
+    [join(root, 'tools/scripts/run-ts.mjs'), join(root, 'tools/scripts/render-proxy-config.mjs')],
+    { cwd: root, stdio: 'inherit' },
+  );
 }
 
 export default serviceGenerator;

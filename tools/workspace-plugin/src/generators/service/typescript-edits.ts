@@ -116,7 +116,7 @@ export class TypeScriptFile {
 
   private shapeError(expected: string): Error {
     return new Error(
-      `${this.path} has no ${expected}; wire the new service in by hand (README, Add a service)`,
+      `${this.path} has no ${expected}; wire the new service in by hand (docs/add-a-service.md)`,
     );
   }
 }

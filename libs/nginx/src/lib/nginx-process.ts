@@ -1,68 +1,66 @@
-// @ts-check
 // nginx as an ordinary foreground process in front of replicas on this machine: `npm run
 // start:proxy`, the benchmark and the proxy's tests all start it through here.
-'use strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  type ProxyOptions,
+  type ReplicaAddresses,
+  renderLocalNginxConf,
+  renderProxyConfig,
+  supportsHttp2On,
+} from './nginx-config';
 
-const { spawn } = require('node:child_process');
-const { mkdirSync, writeFileSync, chmodSync } = require('node:fs');
-const { createConnection, createServer } = require('node:net');
-const { join } = require('node:path');
-const { renderLocalNginxConf, renderProxyConfig, supportsHttp2On } = require('./nginx-config.cjs');
+const NGINX = '/usr/sbin/nginx';
 
-const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
+export interface NginxProxy {
+  readonly child: ChildProcess;
+  /** `host:port` the proxy listens on. */
+  readonly address: string;
+  readonly configPath: string;
+  /** What nginx has written to stderr so far. */
+  stderr(): string;
+  /** Rewrites the upstreams and reloads without dropping calls. */
+  reload(replicas: ReplicaAddresses): Promise<void>;
+  /** A graceful stop (SIGQUIT), then SIGKILL after 10 s; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
 
-/**
- * @typedef {object} NginxProxy
- * @property {import('node:child_process').ChildProcess} child
- * @property {string} address `host:port` the proxy listens on
- * @property {string} configPath
- * @property {() => string} stderr what nginx has written to stderr so far
- * @property {(replicas: Record<string, readonly string[]>) => Promise<void>} reload rewrites the upstreams and reloads without dropping calls
- * @property {() => Promise<number | null>} stop graceful stop (SIGQUIT), then SIGKILL after 10 s
- */
+export interface NginxOptions extends Omit<ProxyOptions, 'http2On'> {
+  /** The folder for its config, pid file and temporary folders. */
+  readonly dir: string;
+  readonly workers?: number;
+  readonly startTimeoutMs?: number;
+}
 
 /**
  * Writes the configuration into `dir` and starts nginx on it; resolves once the proxy accepts
  * connections. nginx cannot listen on port 0, so a caller without a fixed port takes one from
  * `freeLoopbackPort()`.
- * @param {{ dir: string, listen: string, replicas: Record<string, readonly string[]>, services?: import('./nginx-config.cjs').ServiceEntry[], accessLog?: string, workers?: number, startTimeoutMs?: number, tls?: import('./nginx-config.cjs').ProxyTls, affinity?: boolean }} options
- * @returns {Promise<NginxProxy>}
  */
-async function startNginx({
+export async function startNginx({
   dir,
-  listen,
-  replicas,
-  services,
-  accessLog,
   workers,
-  tls,
-  affinity,
   startTimeoutMs = 10_000,
-}) {
+  ...proxy
+}: NginxOptions): Promise<NginxProxy> {
   // When nginx starts as root its workers run as nobody, and must reach their temporary folders.
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   const configPath = join(dir, 'nginx.conf');
   const version = await run(NGINX, ['-v']);
   const http2On = supportsHttp2On(version.output);
-  const write = (/** @type {Record<string, readonly string[]>} */ current) =>
+  const write = (replicas: ReplicaAddresses) =>
     writeFileSync(
       configPath,
       renderLocalNginxConf({
         prefix: dir,
-        proxyConfig: renderProxyConfig({
-          listen,
-          replicas: current,
-          services,
-          accessLog,
-          http2On,
-          tls,
-          affinity,
-        }),
+        proxyConfig: renderProxyConfig({ ...proxy, replicas, http2On }),
         workers,
       }),
     );
-  write(replicas);
+  write(proxy.replicas);
   const test = await run(NGINX, ['-t', '-q', '-p', dir, '-c', configPath, '-e', 'stderr']);
   if (test.code !== 0) throw new Error(`nginx rejected ${configPath}: ${test.output}`);
 
@@ -71,20 +69,19 @@ async function startNginx({
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
-  /** @type {Promise<number | null>} */
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  const [host, port] = splitHostPort(listen);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const [host, port] = splitHostPort(proxy.listen);
   const deadline = Date.now() + startTimeoutMs;
   while (!(await accepts(host, port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`nginx did not start listening on ${listen}: ${stderr}`);
+      throw new Error(`nginx did not start listening on ${proxy.listen}: ${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
     child,
-    address: listen,
+    address: proxy.listen,
     configPath,
     stderr: () => stderr,
     async reload(current) {
@@ -105,9 +102,8 @@ async function startNginx({
 /**
  * A port on 127.0.0.1 that the kernel just handed out as free, for a server that cannot bind
  * port 0 itself.
- * @returns {Promise<number>}
  */
-function freeLoopbackPort() {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -120,14 +116,12 @@ function freeLoopbackPort() {
   });
 }
 
-/** @param {string} address @returns {[string, number]} */
-function splitHostPort(address) {
+function splitHostPort(address: string): [string, number] {
   const at = address.lastIndexOf(':');
   return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
 }
 
-/** @param {string} host @param {number} port @returns {Promise<boolean>} */
-function accepts(host, port) {
+function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     socket.once('connect', () => {
@@ -138,8 +132,7 @@ function accepts(host, port) {
   });
 }
 
-/** @param {string} command @param {string[]} args @returns {Promise<{ code: number | null, output: string }>} */
-function run(command, args) {
+function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -149,5 +142,3 @@ function run(command, args) {
     child.once('exit', (code) => resolve({ code, output }));
   });
 }
-
-module.exports = { startNginx, freeLoopbackPort };

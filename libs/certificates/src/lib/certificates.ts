@@ -1,24 +1,30 @@
 // Certificates for development and tests, made with the openssl command line: a CA, and
 // leaf certificates it signs for servers and clients. `npm run certs` and the TLS tests share it.
-const { execFileSync } = require('node:child_process');
-const { mkdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-/** @typedef {{ certFile: string, keyFile: string }} KeyPair */
+/** A certificate and its private key, as PEM files. */
+export interface KeyPair {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
 
-function openssl(args, cwd) {
+/** What `npm start -- --tls` runs with. */
+export interface DevelopmentCertificates {
+  readonly ca: KeyPair;
+  readonly server: KeyPair;
+  readonly client: KeyPair;
+}
+
+function openssl(args: readonly string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/**
- * A self-signed certificate authority in `dir`, as `<name>.crt` and `<name>.key`.
- * @param {string} dir
- * @param {string} name
- * @returns {KeyPair}
- */
-function makeAuthority(dir, name) {
+/** A self-signed certificate authority in `dir`, as `<name>.crt` and `<name>.key`. */
+export function makeAuthority(dir: string, name: string): KeyPair {
   mkdirSync(dir, { recursive: true });
   openssl(
     [
@@ -46,18 +52,16 @@ function makeAuthority(dir, name) {
 /**
  * A certificate `authority` signs, good for both ends of a TLS connection, in `dir` as
  * `<name>.crt` and `<name>.key`. `days` below 0 makes one that has already expired.
- * @param {string} dir
- * @param {KeyPair} authority
- * @param {string} name
- * @param {{ hosts?: readonly string[], days?: number }} [options]
- * @returns {KeyPair}
  */
-function issueCertificate(
-  dir,
-  authority,
-  name,
-  { hosts = ['localhost', '127.0.0.1', '::1'], days = 825 } = {},
-) {
+export function issueCertificate(
+  dir: string,
+  authority: KeyPair,
+  name: string,
+  {
+    hosts = ['localhost', '127.0.0.1', '::1'],
+    days = 825,
+  }: { hosts?: readonly string[]; days?: number } = {},
+): KeyPair {
   mkdirSync(dir, { recursive: true });
   const names = hosts.map((host) => (/^[\d.]+$|:/.test(host) ? `IP:${host}` : `DNS:${host}`));
   const extensions = join(dir, `${name}.ext`);
@@ -95,12 +99,10 @@ function issueCertificate(
 }
 
 /**
- * What `npm start -- --tls` runs with: one CA, a server certificate every service presents, and a
- * client certificate the gateway (and you, with grpcurl or Python) presents to them.
- * @param {string} dir
- * @param {readonly string[]} [hosts]
+ * One CA, a server certificate every service presents, and a client certificate the gateway
+ * (and you, with grpcurl or Python) presents to them.
  */
-function makeDevelopmentCertificates(dir, hosts) {
+export function makeDevelopmentCertificates(dir: string, hosts?: readonly string[]): DevelopmentCertificates {
   const ca = makeAuthority(dir, 'ca');
   return {
     ca,
@@ -108,5 +110,3 @@ function makeDevelopmentCertificates(dir, hosts) {
     client: issueCertificate(dir, ca, 'client', { hosts: ['quartet-client'] }),
   };
 }
-
-module.exports = { issueCertificate, makeAuthority, makeDevelopmentCertificates };

@@ -1,8 +1,7 @@
 // `npm run certs [-- <dir>]`: a development CA with server and client certificates, in certs/ by default.
 import { resolve } from 'node:path';
-import certificates from './certificates.cjs';
+import { makeDevelopmentCertificates } from '@quartet/certificates';
 
 const dir = resolve(process.argv[2] ?? 'certs');
-const made = certificates.makeDevelopmentCertificates(dir);
-for (const [role, pair] of Object.entries(made))
+for (const [role, pair] of Object.entries(makeDevelopmentCertificates(dir)))
   console.log(`${role.padEnd(6)} ${pair.certFile}  ${pair.keyFile}`);

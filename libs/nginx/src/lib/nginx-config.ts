@@ -1,68 +1,71 @@
-// @ts-check
 // The nginx configuration of quartet's gRPC proxy, rendered for any set of replicas: one
 // HTTP/2 listener that routes each call by its gRPC service to an upstream of that service's
 // replicas. `renderProxyConfig` is the http-level part (what a container's conf.d holds);
 // `renderLocalNginxConf` wraps it so that nginx runs as an ordinary process on this machine.
-// Run this file to print the containers' proxy config, committed as deploy/nginx/grpc-proxy.conf.
-'use strict';
+// `renderContainerProxyConfig` is what deploy/nginx/grpc-proxy.conf and grpc-proxy-tls.conf hold.
+import { type Catalogue, CATALOGUE, type CatalogueService } from '@quartet/service-catalogue';
 
-// The catalogue of @quartet/service-catalogue: a script cannot import the lib's TypeScript.
-const catalogue = require('../../libs/service-catalogue/src/services.json');
+/** Each app's replica addresses, `host:port`. */
+export type ReplicaAddresses = Readonly<Record<string, readonly string[]>>;
 
-/**
- * @typedef {object} ServiceEntry one gRPC service of the service catalogue (libs/service-catalogue)
- * @property {string} app
- * @property {number} port
- * @property {string} grpcService the full name that prefixes its calls' paths, e.g. `helloworld.Greeter`
- * @property {string} style
- * @property {string} [affinity] a request header whose value must always reach the same replica
- */
+export interface ProxyOptions {
+  /** `host:port` the proxy listens on. */
+  readonly listen: string;
+  readonly replicas: ReplicaAddresses;
+  /** Defaults to the service catalogue's. */
+  readonly services?: readonly CatalogueService[];
+  /** A file for one line per call (its replica and grpc-status); none by default. */
+  readonly accessLog?: string;
+  /**
+   * HTTP/2 by the `http2 on;` directive (nginx 1.25.1 and later, the default: the containers run
+   * nginx 1.28) rather than by the `listen ... http2` parameter it deprecates.
+   */
+  readonly http2On?: boolean;
+  /** TLS to clients and mTLS to the replicas; plaintext both ways when unset. */
+  readonly tls?: ProxyTls;
+  /**
+   * Route each call of a service that names an affinity header (chat: x-chat-room) by that
+   * header's hash, for state kept in one replica's memory (chat without REDIS_URL); off by
+   * default, since the containers keep chat rooms in Redis, where any replica serves any room.
+   */
+  readonly affinity?: boolean;
+}
 
-/**
- * @typedef {object} ProxyOptions
- * @property {string} listen `host:port` the proxy listens on
- * @property {Record<string, readonly string[]>} replicas each app's replica addresses, `host:port`
- * @property {readonly ServiceEntry[]} [services] defaults to the service catalogue (libs/service-catalogue)
- * @property {string} [accessLog] a file for one line per call (its replica and grpc-status); none by default
- * @property {boolean} [http2On] HTTP/2 by the `http2 on;` directive (nginx 1.25.1 and later, the default:
- *   the containers run nginx 1.28) rather than by the `listen ... http2` parameter it deprecates
- * @property {ProxyTls} [tls] TLS to clients and mTLS to the replicas; plaintext both ways when unset
- * @property {boolean} [affinity] route each call of a service that names an affinity header (chat:
- *   x-chat-room) by that header's hash, for state kept in one replica's memory (chat without
- *   REDIS_URL); off by default, since the containers keep chat rooms in Redis, where any replica serves any room
- */
+/** The proxy's certificates (PEM files); nginx reads them when it starts or reloads. */
+export interface ProxyTls {
+  /** The certificate the proxy presents to its clients. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** When set, clients must present a certificate this CA issued. */
+  readonly clientCaFile?: string;
+  /** The CA the replicas' certificates must chain to. */
+  readonly upstreamCaFile: string;
+  /** The client certificate the proxy presents to the replicas. */
+  readonly upstreamCertFile: string;
+  readonly upstreamKeyFile: string;
+  /** The name the replicas' certificates must hold; by default each upstream's own name (its app). */
+  readonly upstreamServerName?: string;
+}
 
-/**
- * @typedef {object} ProxyTls the proxy's certificates (PEM files); nginx reads them when it starts or reloads
- * @property {string} certFile the certificate the proxy presents to its clients
- * @property {string} keyFile
- * @property {string} [clientCaFile] when set, clients must present a certificate this CA issued
- * @property {string} upstreamCaFile the CA the replicas' certificates must chain to
- * @property {string} upstreamCertFile the client certificate the proxy presents to the replicas
- * @property {string} upstreamKeyFile
- * @property {string} [upstreamServerName] the name the replicas' certificates must hold; by default
- *   each upstream's own name (the app, as the containers' DNS names it)
- */
-
-/** @type {readonly ServiceEntry[]} */
-const SERVICES = catalogue.services;
+/** A CA and the server and client certificates it issued, as PEM files. */
+export interface LoopbackCertificates {
+  readonly ca: { readonly certFile: string };
+  readonly server: { readonly certFile: string; readonly keyFile: string };
+  readonly client: { readonly certFile: string; readonly keyFile: string };
+}
 
 const HOST_PORT = /^(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 
-/**
- * The http-context configuration: an upstream per service and the listening server.
- * @param {ProxyOptions} options
- * @returns {string}
- */
-function renderProxyConfig({
+/** The http-context configuration: an upstream per service and the listening server. */
+export function renderProxyConfig({
   listen,
   replicas,
-  services = SERVICES,
+  services = CATALOGUE.services,
   accessLog,
   http2On = true,
   tls,
   affinity = false,
-}) {
+}: ProxyOptions): string {
   if (!HOST_PORT.test(listen)) throw new Error(`listen: ${JSON.stringify(listen)} is not host:port`);
   const upstreams = services.map((service) => {
     const servers = replicas[service.app] ?? [];
@@ -97,8 +100,8 @@ function renderProxyConfig({
     ].join('\n'),
   );
   return `# quartet's gRPC proxy: one HTTP/2 address in front of every replica of every service.
-# Rendered from the service catalogue (libs/service-catalogue) by deploy/nginx/nginx-config.cjs; change those, not this
-# (\`node deploy/nginx/nginx-config.cjs [--tls] > deploy/nginx/grpc-proxy[-tls].conf\` renders the containers' copies).
+# Rendered from the service catalogue (libs/service-catalogue) by libs/nginx; change those, not this
+# (\`npm run proxy-config\` renders the containers' copies, grpc-proxy.conf and grpc-proxy-tls.conf).
 ${
   accessLog
     ? `
@@ -140,12 +143,7 @@ ${locations.join('\n\n')}
 `;
 }
 
-/**
- * @param {string} listen
- * @param {boolean} http2On
- * @param {ProxyTls | undefined} tls
- */
-function renderListen(listen, http2On, tls) {
+function renderListen(listen: string, http2On: boolean, tls: ProxyTls | undefined): string {
   const ssl = tls ? ' ssl' : '';
   return http2On ? `    listen ${listen}${ssl};\n    http2 on;` : `    listen ${listen}${ssl} http2;`;
 }
@@ -153,9 +151,8 @@ function renderListen(listen, http2On, tls) {
 /**
  * TLS both ways: to clients with the proxy's certificate, and to each replica with mTLS, checking
  * the replica's certificate against its CA and name as any other client of the service would.
- * @param {ProxyTls} tls
  */
-function renderTls(tls) {
+function renderTls(tls: ProxyTls): string {
   return `
     ssl_certificate ${tls.certFile};
     ssl_certificate_key ${tls.keyFile};
@@ -175,10 +172,8 @@ ${tls.clientCaFile ? `    ssl_client_certificate ${tls.clientCaFile};\n    ssl_v
  * client certificates it issued (`npm run certs`, or a test's): the server certificate to the
  * proxy's clients, who must present one from the same CA, and the client one to the replicas,
  * whose certificates name `localhost`.
- * @param {{ ca: { certFile: string }, server: { certFile: string, keyFile: string }, client: { certFile: string, keyFile: string } }} certs
- * @returns {ProxyTls}
  */
-function loopbackProxyTls({ ca, server, client }) {
+export function loopbackProxyTls({ ca, server, client }: LoopbackCertificates): ProxyTls {
   return {
     certFile: server.certFile,
     keyFile: server.keyFile,
@@ -193,10 +188,8 @@ function loopbackProxyTls({ ca, server, client }) {
 /**
  * Whether the nginx that printed `versionText` (`nginx -v`: "nginx version: nginx/1.22.1") has
  * the `http2 on;` directive, which came in 1.25.1.
- * @param {string} versionText
- * @returns {boolean}
  */
-function supportsHttp2On(versionText) {
+export function supportsHttp2On(versionText: string): boolean {
   const match = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(versionText);
   if (!match) throw new Error(`cannot read an nginx version from ${JSON.stringify(versionText)}`);
   const [major, minor, patch] = match.slice(1).map(Number);
@@ -206,10 +199,16 @@ function supportsHttp2On(versionText) {
 /**
  * A whole nginx.conf that runs nginx in the foreground as an ordinary process, with its pid
  * file and temporary folders under `prefix` and its errors on stderr.
- * @param {{ prefix: string, proxyConfig: string, workers?: number }} options
- * @returns {string}
  */
-function renderLocalNginxConf({ prefix, proxyConfig, workers = 1 }) {
+export function renderLocalNginxConf({
+  prefix,
+  proxyConfig,
+  workers = 1,
+}: {
+  readonly prefix: string;
+  readonly proxyConfig: string;
+  readonly workers?: number;
+}): string {
   const indented = proxyConfig
     .trimEnd()
     .split('\n')
@@ -239,9 +238,8 @@ ${indented}
 /**
  * Where the containers' proxy finds its certificates: a Secret (or a bind mount) at /etc/nginx/tls
  * holding the proxy's certificate for its clients, and its client certificate for the replicas.
- * @type {ProxyTls}
  */
-const CONTAINER_TLS = {
+const CONTAINER_TLS: ProxyTls = {
   certFile: '/etc/nginx/tls/tls.crt',
   keyFile: '/etc/nginx/tls/tls.key',
   upstreamCaFile: '/etc/nginx/tls/ca.crt',
@@ -251,29 +249,24 @@ const CONTAINER_TLS = {
 
 /**
  * The containers' proxy config: Compose and Kubernetes name each service by its app, and nginx
- * resolves the name to every replica's address when it starts.
- * @param {boolean} tls
+ * resolves the name to every replica's address when it starts. The generator passes the
+ * catalogue it is writing.
  */
-function renderContainerProxyConfig(tls) {
+export function renderContainerProxyConfig(tls: boolean, catalogue: Catalogue = CATALOGUE): string {
   return renderProxyConfig({
     listen: `0.0.0.0:${catalogue.proxy.port}`,
     replicas: Object.fromEntries(
-      SERVICES.map((service) => [service.app, [`${service.app}:${service.port}`]]),
+      catalogue.services.map((service) => [service.app, [`${service.app}:${service.port}`]]),
     ),
+    services: catalogue.services,
     tls: tls ? CONTAINER_TLS : undefined,
   });
 }
 
-module.exports = {
-  SERVICES,
-  loopbackProxyTls,
-  renderContainerProxyConfig,
-  renderProxyConfig,
-  renderLocalNginxConf,
-  supportsHttp2On,
-};
-
-if (require.main === module) {
-  // `--tls`: the variant committed as grpc-proxy-tls.conf, TLS to clients and mTLS to the replicas.
-  process.stdout.write(renderContainerProxyConfig(process.argv.includes('--tls')));
+/** The containers' two proxy configs, by their file names in deploy/nginx. */
+export function containerProxyConfigs(catalogue: Catalogue = CATALOGUE): Record<string, string> {
+  return {
+    'grpc-proxy.conf': renderContainerProxyConfig(false, catalogue),
+    'grpc-proxy-tls.conf': renderContainerProxyConfig(true, catalogue),
+  };
 }

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'certificates',
+  preset: '../../jest.preset.js',
+};

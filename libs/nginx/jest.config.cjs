@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'nginx',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,2 @@
+export * from './lib/nginx-config';
+export * from './lib/nginx-process';
