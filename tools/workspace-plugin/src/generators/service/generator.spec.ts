@@ -112,10 +112,11 @@ describe('service generator', () => {
       expect(tree.read('apps/order-book/src/config.ts', 'utf8')).toContain("defaultPort('order-book')");
     });
 
-    it('tags the project, gives it a serve target, and limits its imports to its scope and the shared libs', () => {
+    it('tags the project, bundles it as a Node app (its serve target is inferred), and limits its imports to its scope and the shared libs', () => {
       const project = readJson(tree, 'apps/order-book/project.json');
       expect(project.tags).toEqual(['type:app', 'scope:order-book']);
-      expect(project.targets.serve.options.buildTarget).toBe('order-book:build');
+      expect(project.targets).toBeUndefined();
+      expect(tree.read('apps/order-book/webpack.config.js', 'utf8')).toContain('tools/webpack/node-app.cjs');
       // The root ESLint config gives every app in apps/ its own scope: it needs no edit.
       expect(tree.read('eslint.config.mjs', 'utf8')).toBe(
         readFileSync(join(workspace, 'eslint.config.mjs'), 'utf8'),
