@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
+import { imageBuildOf } from './support/image-build';
 import { assembleImage, type ImageLayout } from './support/image-layout';
 
 // What each image holds, laid out on disk by following its Dockerfile: only the app's build
@@ -61,11 +62,8 @@ describe('what the images hold', () => {
   it.each(services)(
     '$app starts from its image’s files alone and answers its manifest’s health probes',
     async ({ app }) => {
-      const image = await assembleImage(
-        readFileSync(join(root, 'apps', app, 'Dockerfile'), 'utf8'),
-        root,
-        join(scratch, app),
-      );
+      const build = imageBuildOf(app);
+      const image = await assembleImage(build.text, root, join(scratch, app), build.args);
       expect(image.workdir.startsWith(scratch)).toBe(true);
       const uploads = join(scratch, app, 'uploads');
       const service = await startFromImage(
@@ -93,11 +91,8 @@ describe('what the images hold', () => {
   );
 
   it('the gateway starts from its image’s files alone and serves the page from them', async () => {
-    const image = await assembleImage(
-      readFileSync(join(root, 'apps', gateway.app, 'Dockerfile'), 'utf8'),
-      root,
-      join(scratch, gateway.app),
-    );
+    const build = imageBuildOf(gateway.app);
+    const image = await assembleImage(build.text, root, join(scratch, gateway.app), build.args);
     const service = await startFromImage(gateway.app, image, {});
     running.push(service);
 

@@ -4,6 +4,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
 import { renderContainerProxyConfig, renderProxyConfig } from '@quartet/nginx';
 import { parseDockerfile, type Stage, stageEnv } from './support/dockerfile';
+import { imageBuildOf } from './support/image-build';
 
 // No container engine or cluster runs here: these check that the Dockerfiles, the compose file
 // and the Kubernetes manifests agree with the apps (the service catalogue) and with the
@@ -57,8 +58,10 @@ const expectTlsSecretMounted = (deployment: Manifest, secretName: string) => {
 const envOf = (container: { env?: { name: string; value?: string }[] }) =>
   Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
 /** The gateway's variable for a backend's target (apps/gateway/src/backends/backend-list.ts). */
-const dockerfileOf = (app: string): Stage[] =>
-  parseDockerfile(readFileSync(join(root, 'apps', app, 'Dockerfile'), 'utf8'));
+const dockerfileOf = (app: string): Stage[] => {
+  const build = imageBuildOf(app);
+  return parseDockerfile(build.text, build.args);
+};
 
 describe('Kubernetes manifests', () => {
   it('are all listed in the kustomization, which lists nothing else', () => {
@@ -261,7 +264,7 @@ describe('Kubernetes manifests', () => {
 });
 
 describe('Dockerfiles', () => {
-  describe.each([...services, gateway])('apps/$app/Dockerfile', ({ app }) => {
+  describe.each([...services, gateway])('the Dockerfile of $app', ({ app }) => {
     const stages = dockerfileOf(app);
     const final = stages.at(-1) as Stage;
     const args = (keyword: string) =>
@@ -310,10 +313,15 @@ describe('Dockerfiles', () => {
 describe('compose file', () => {
   const compose = parse(readFileSync(join(__dirname, '..', 'compose.yaml'), 'utf8'), { merge: true });
 
-  it('builds every app from its own Dockerfile', () => {
+  it('builds every service from the one service Dockerfile, its app as APP; upload and the gateway from their own', () => {
+    const own = ['upload', gateway.app];
     for (const { app } of [...services, gateway]) {
-      expect(compose.services[app].build).toEqual({ context: '..', dockerfile: `apps/${app}/Dockerfile` });
-      expect(existsSync(join(root, 'apps', app, 'Dockerfile'))).toBe(true);
+      expect(compose.services[app].build).toEqual(
+        own.includes(app)
+          ? { context: '..', dockerfile: `apps/${app}/Dockerfile` }
+          : { context: '..', dockerfile: 'deploy/service.Dockerfile', args: { APP: app } },
+      );
+      expect(existsSync(join(root, compose.services[app].build.dockerfile))).toBe(true);
     }
   });
 

@@ -28,8 +28,9 @@ export async function assembleImage(
   dockerfile: string,
   workspace: string,
   root: string,
+  buildArgs: Readonly<Record<string, string>> = {},
 ): Promise<ImageLayout> {
-  const stages = parseDockerfile(dockerfile);
+  const stages = parseDockerfile(dockerfile, buildArgs);
   const roots = new Map<string, string>();
   let layout: ImageLayout | undefined;
   for (const [index, stage] of stages.entries()) {

@@ -93,7 +93,6 @@ describe('service generator', () => {
         'tsconfig.app.json',
         'tsconfig.spec.json',
         'webpack.config.js',
-        'Dockerfile',
         'src/main.ts',
         'src/instrument.ts',
         'src/config.ts',
@@ -138,7 +137,7 @@ describe('service generator', () => {
       expect(manifest).toContain('clusterIP: None');
       const compose = parse(tree.read('deploy/compose.yaml', 'utf8') ?? '', { merge: true });
       expect(compose.services['order-book']).toMatchObject({
-        build: { context: '..', dockerfile: 'apps/order-book/Dockerfile' },
+        build: { context: '..', dockerfile: 'deploy/service.Dockerfile', args: { APP: 'order-book' } },
         stop_grace_period: '15s',
       });
       expect(compose.services.proxy.depends_on).toContain('order-book');

@@ -3,6 +3,9 @@ import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import type { Catalogue, ServiceStyle } from '@quartet/service-catalogue';
 import type { ServiceNames } from './service-names';
 
+/** The image every plain gRPC service is built from, its app given as the build argument APP. */
+export const SERVICE_DOCKERFILE = 'deploy/service.Dockerfile';
+
 /** The one list of the services and their ports, which the apps, scripts and deploy tests read. */
 export const CATALOGUE = 'libs/service-catalogue/src/services.json';
 
@@ -34,7 +37,7 @@ export function addToDeployment(tree: Tree, service: NewService, calledByGateway
     if (!isMap(shared))
       throw new Error('deploy/compose.yaml: x-grpc-service, the settings every service shares, is missing');
     const entry = document.createNode({
-      build: { context: '..', dockerfile: `apps/${service.name}/Dockerfile` },
+      build: { context: '..', dockerfile: SERVICE_DOCKERFILE, args: { APP: service.name } },
       image: `quartet/${service.name}`,
       deploy: { replicas: 2 },
     }) as YAMLMap;
