@@ -1,8 +1,7 @@
 import './instrument';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { surviveUnexpectedErrors } from '@quartet/grpc-server';
-import { stopTracing } from '@quartet/telemetry';
+import { drainOnSignal, surviveUnexpectedErrors } from '@quartet/grpc-server';
 import { loadConfig } from './config';
 import { startGateway } from './gateway';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -16,24 +15,14 @@ async function main(): Promise<void> {
     surviveUnexpectedErrors(logger, () => metrics.unexpectedErrors.inc());
     // The drain, not NestJS's shutdown hooks: those would close the server at once and then
     // wait on open streams for ever.
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        shutDown().then(
-          async (figures) => {
-            logger.log({ event: 'stopped', signal, ...figures });
-            await stopTracing();
-            process.exit(0);
-          },
-          (error: unknown) => {
-            logger.error({
-              event: 'shutdown-failed',
-              error: error instanceof Error ? error.stack : String(error),
-            });
-            process.exit(1);
-          },
-        );
-      });
-    }
+    drainOnSignal(
+      async (signal) => logger.log({ event: 'stopped', signal, ...(await shutDown()) }),
+      (error) =>
+        logger.error({
+          event: 'shutdown-failed',
+          error: error instanceof Error ? error.stack : String(error),
+        }),
+    );
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -22,4 +22,5 @@ export { CLOCK, systemClockProvider, type Clock } from './lib/clock';
 export { ServerMetrics } from './lib/server-metrics';
 export { scrapedCounter, scrapedGauge } from './lib/scraped-figures';
 export { surviveUnexpectedErrors } from './lib/unexpected-errors';
+export { drainOnSignal, type StopSignal } from './lib/drain-on-signal';
 export { verifiedUser, VERIFIED_USER_KEY } from './lib/call-auth';

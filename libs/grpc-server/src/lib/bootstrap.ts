@@ -12,12 +12,14 @@ import { AggregatorRegistry } from 'prom-client';
 import { TokenVerifier } from '@quartet/auth';
 import { logReloads, tlsServerCredentials } from '@quartet/grpc-tls';
 import { type GenericServiceDefinition, grpcPackageDefinition } from '@quartet/proto';
-import { type MetricsListener, serveMetrics, stopTracing, tracingOn } from '@quartet/telemetry';
+import { type MetricsListener, serveMetrics, tracingOn } from '@quartet/telemetry';
 import { CallAuth } from './call-auth';
 import { callInterceptor } from './call-interceptor';
 import { processLogger } from './config/process-settings';
 import type { ServerConfig } from './config/server-config';
+import { drainOnSignal } from './drain-on-signal';
 import { gracefulShutdown } from './graceful-shutdown';
+import { hostPort } from './host-port';
 import { GrpcServerStrategy } from './grpc-server.strategy';
 import { GrpcStatusFilter } from './grpc-status.filter';
 import { HealthStatus } from './health';
@@ -87,10 +89,9 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     // Advertised in HTTP/2 SETTINGS: a client opening more streams has them refused.
     'grpc.max_concurrent_streams': config.maxConcurrentStreams,
   };
-  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
   const strategy = new GrpcServerStrategy(
     {
-      url: `${host}:${config.port}`,
+      url: hostPort(config.host, config.port),
       package: [...new Set(serviceNames.map((name) => name.slice(0, name.lastIndexOf('.'))))],
       packageDefinition: grpcPackageDefinition(...options.services),
       onLoadPackageDefinition: (_definition, server) => {
@@ -100,7 +101,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     },
     serverOptions,
     serverCredentials(config, logger),
-    config.healthPort === undefined ? undefined : `${host}:${config.healthPort}`,
+    config.healthPort === undefined ? undefined : hostPort(config.host, config.healthPort),
   );
   const app = await NestFactory.createMicroservice(withServerMetrics(options.module, metrics), {
     strategy,
@@ -113,7 +114,8 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     .readiness?.(app)
     .subscribe((ready) => health.setAll(ready ? 'SERVING' : 'NOT_SERVING'));
   if (!readiness) health.setAll('SERVING');
-  const address = `${config.host}:${port}`;
+  // The address as it was bound, IPv6 in brackets, so that a client can dial what it reads.
+  const address = hostPort(config.host, port);
   const metricsListener = await listenForScrapes(metrics, config);
   logger.log({
     event: 'listening',
@@ -123,7 +125,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     transport: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'plaintext',
     callers: verifier ? 'bearer tokens' : 'anonymous',
     tracing: tracingOn() ? 'on' : 'off',
-    ...(healthPort === undefined ? {} : { healthAddress: `${config.host}:${healthPort}` }),
+    ...(healthPort === undefined ? {} : { healthAddress: hostPort(config.host, healthPort) }),
     ...(metricsListener ? { metricsAddress: metricsListener.address } : {}),
   });
 
@@ -197,18 +199,8 @@ export async function runGrpcService(configure: () => GrpcServiceOptions): Promi
     process.exit(1);
   }
   surviveUnexpectedErrors(service.logger, () => service.metrics.unexpectedError());
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      service
-        .stop()
-        .then(stopTracing)
-        .then(
-          () => process.exit(0),
-          (error: unknown) => {
-            console.error('shutdown failed', error);
-            process.exit(1);
-          },
-        );
-    });
-  }
+  drainOnSignal(
+    () => service.stop(),
+    (error) => console.error('shutdown failed', error),
+  );
 }

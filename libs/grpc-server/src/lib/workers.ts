@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { serveMetrics } from '@quartet/telemetry';
 import { AggregatorRegistry } from 'prom-client';
+import { drainOnSignal } from './drain-on-signal';
 
 /**
  * Runs `count` workers of this same program and supervises them, in the primary process of a
@@ -18,24 +19,31 @@ export async function superviseWorkers(
 ): Promise<void> {
   let stopping = false;
   let failed = false;
+  let allExited: () => void = () => undefined;
   const log = (message: Record<string, unknown>) =>
     console.log(JSON.stringify({ level: 'log', pid: process.pid, timestamp: Date.now(), message }));
   const start = () => cluster.fork();
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
       if (code !== 0) failed = true;
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) allExited();
       return;
     }
     log({ event: 'worker-exited', worker: worker.id, code, signal, action: 'replaced' });
     start();
   });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+  drainOnSignal(
+    async (signal) => {
       stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-    });
-  }
+      const exited = new Promise<void>((resolve) => (allExited = resolve));
+      const workers = Object.values(cluster.workers ?? {});
+      for (const worker of workers) worker?.process.kill(signal);
+      if (workers.length === 0) allExited();
+      await exited;
+      if (failed) throw new Error('a worker did not drain: it exited with a code other than 0');
+    },
+    (error) => log({ event: 'shutdown-failed', error: String(error) }),
+  );
   const aggregated = new AggregatorRegistry();
   const listener =
     metrics &&
