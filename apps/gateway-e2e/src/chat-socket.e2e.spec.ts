@@ -1,25 +1,24 @@
-import { eventually, type ServiceProcess } from '@quartet/grpc-testing';
+import { eventually } from '@quartet/grpc-testing';
 import { ChatClient, type Frame } from './chat-client';
 import {
   addressesOf,
-  type Backend,
+  type GatewayStack,
   sample,
-  spawnBackends,
+  startGatewayStack,
   startTestGateway,
-  stopAll,
   type TestGateway,
 } from './fixture';
 
 const isMessage = (text: string) => (frame: Frame) => frame.type === 'message' && frame.text === text;
 
 describe('/api/chat as a WebSocket', () => {
-  let services: Record<Backend, ServiceProcess>;
+  let stack: GatewayStack;
   let gateway: TestGateway;
   const clients: ChatClient[] = [];
 
   beforeAll(async () => {
-    services = await spawnBackends({ chat: { CHAT_MAX_BACKLOG: '64', CHAT_HISTORY: '32' } });
-    gateway = await startTestGateway(addressesOf(services));
+    stack = await startGatewayStack({ chat: { CHAT_MAX_BACKLOG: '64', CHAT_HISTORY: '32' } });
+    gateway = stack.gateway;
   }, 60_000);
 
   afterEach(() => {
@@ -27,8 +26,7 @@ describe('/api/chat as a WebSocket', () => {
   });
 
   afterAll(async () => {
-    await gateway?.stop();
-    await stopAll(services ?? {});
+    await stack?.stop();
   });
 
   const url = (query: string) => `${gateway.url.replace('http', 'ws')}/api/chat?${query}`;
@@ -162,7 +160,7 @@ describe('/api/chat as a WebSocket', () => {
   }, 40_000);
 
   it('ends a session at its deadline with an error frame', async () => {
-    const short = await startTestGateway(addressesOf(services), { STREAM_DEADLINE_MS: '500' });
+    const short = await startTestGateway(addressesOf(stack.services), { STREAM_DEADLINE_MS: '500' });
     try {
       const ivy = await ChatClient.open(
         `${short.url.replace('http', 'ws')}/api/chat?room=late&user=ivy`,

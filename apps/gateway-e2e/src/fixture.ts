@@ -94,6 +94,33 @@ export async function stopAll(services: Partial<Record<Backend, ServiceProcess>>
   await Promise.all(Object.values(services).map((service) => service?.stop()));
 }
 
+/** The built backends and a test gateway in front of them: what most of these specs run against. */
+export interface GatewayStack {
+  readonly services: Record<Backend, ServiceProcess>;
+  readonly gateway: TestGateway;
+  /** Stops the gateway first, then the backends. */
+  stop(): Promise<void>;
+}
+
+/** Spawns the backends with their variables, then a gateway in front of them with its own. */
+export async function startGatewayStack(
+  backendEnv: Partial<Record<Backend, Record<string, string>>> = {},
+  gatewayEnv: Record<string, string> = {},
+): Promise<GatewayStack> {
+  const services = await spawnBackends(backendEnv);
+  try {
+    const gateway = await startTestGateway(addressesOf(services), gatewayEnv);
+    const stop = async () => {
+      await gateway.stop();
+      await stopAll(services);
+    };
+    return { services, gateway, stop };
+  } catch (error) {
+    await stopAll(services);
+    throw error;
+  }
+}
+
 /** The value of one sample in Prometheus text, or 0 when the series does not exist yet. */
 export function sample(metrics: string, series: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));

@@ -1,26 +1,17 @@
-import { eventually, type ServiceProcess } from '@quartet/grpc-testing';
-import {
-  addressesOf,
-  type Backend,
-  sample,
-  spawnBackends,
-  startTestGateway,
-  stopAll,
-  type TestGateway,
-} from './fixture';
+import { eventually } from '@quartet/grpc-testing';
+import { type GatewayStack, sample, startGatewayStack, type TestGateway } from './fixture';
 
 describe('gateway over the real services', () => {
-  let services: Record<Backend, ServiceProcess>;
+  let stack: GatewayStack;
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    services = await spawnBackends();
-    gateway = await startTestGateway(addressesOf(services));
+    stack = await startGatewayStack();
+    gateway = stack.gateway;
   }, 60_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await stopAll(services ?? {});
+    await stack?.stop();
   });
 
   const get = (path: string) => gateway.fetch(path);
@@ -121,7 +112,7 @@ describe('gateway over the real services', () => {
           return (
             message?.['event'] === 'replica-health' &&
             message['backend'] === 'greeter' &&
-            message['address'] === services.greeter.address &&
+            message['address'] === stack.services.greeter.address &&
             message['health'] === 'SERVING'
           );
         }),
@@ -143,7 +134,7 @@ describe('gateway over the real services', () => {
       backends: { greeter: 'SERVING', ticker: 'SERVING', upload: 'SERVING', chat: 'SERVING' },
     });
 
-    expect(await services.ticker.stop()).toBe(0);
+    expect(await stack.services.ticker.stop()).toBe(0);
     const unready = await get('/readyz');
     expect(unready.status).toBe(503);
     const body = (await unready.json()) as { ready: boolean; backends: Record<string, string> };
@@ -155,7 +146,7 @@ describe('gateway over the real services', () => {
   });
 
   it('maps UNAVAILABLE to 503 once the greeter is gone', async () => {
-    expect(await services.greeter.stop()).toBe(0);
+    expect(await stack.services.greeter.stop()).toBe(0);
     const response = await get('/api/hello?name=you');
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });

@@ -2,36 +2,33 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
-import type { ServiceProcess } from '@quartet/grpc-testing';
 import type { Browser, Page } from 'playwright-core';
 import { chatLines as lines, joinRoom, launchChromium, membersShown, say, signIn } from './browser';
 import {
   addressesOf,
-  type Backend,
-  spawnBackends,
+  type GatewayStack,
+  startGatewayStack,
   startTestGateway,
-  stopAll,
   type TestGateway,
 } from './fixture';
 
 const SCREENSHOTS = join(workspaceRoot, 'reports', 'apps', 'gateway', 'screenshots');
 
 describe('the web page in Chromium', () => {
-  let services: Record<Backend, ServiceProcess>;
+  let stack: GatewayStack;
   let gateway: TestGateway;
   let browser: Browser;
 
   beforeAll(async () => {
-    services = await spawnBackends();
-    gateway = await startTestGateway(addressesOf(services));
+    stack = await startGatewayStack();
+    gateway = stack.gateway;
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await gateway?.stop();
-    await stopAll(services ?? {});
+    await stack?.stop();
   });
 
   /** Script errors and console errors of every page a test opened, checked after the test. */
@@ -145,7 +142,7 @@ describe('the web page in Chromium', () => {
     const port = new URL(gateway.url).port;
     gateway.process.child.kill('SIGTERM');
     expect(await gateway.process.exited).toBe(0);
-    gateway = await startTestGateway(addressesOf(services), { PORT: port });
+    gateway = await startTestGateway(addressesOf(stack.services), { PORT: port });
 
     const before = (await seqsSeen()).length;
     await page.waitForFunction(

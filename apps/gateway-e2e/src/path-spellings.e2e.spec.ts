@@ -1,13 +1,6 @@
-import { pathSpelling, type ServiceProcess } from '@quartet/grpc-testing';
+import { pathSpelling } from '@quartet/grpc-testing';
 import fc from 'fast-check';
-import {
-  addressesOf,
-  type Backend,
-  spawnBackends,
-  startTestGateway,
-  stopAll,
-  type TestGateway,
-} from './fixture';
+import { type GatewayStack, startGatewayStack, type TestGateway } from './fixture';
 import { rawRequest } from './raw-request';
 
 /** Every API route, as a method, its path and the query its handler would want. */
@@ -28,17 +21,19 @@ const withQuery = (target: string, query: string) =>
  * router accepts may skip what the route requires.
  */
 describe('every spelling of a route meets that route’s policy', () => {
-  let services: Record<Backend, ServiceProcess>;
+  let stack: GatewayStack;
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    services = await spawnBackends({ greeter: {}, ticker: {}, upload: {}, chat: {} });
-    gateway = await startTestGateway(addressesOf(services), { SESSIONS_PER_MINUTE: '5' });
+    stack = await startGatewayStack(
+      { greeter: {}, ticker: {}, upload: {}, chat: {} },
+      { SESSIONS_PER_MINUTE: '5' },
+    );
+    gateway = stack.gateway;
   }, 60_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await stopAll(services ?? {});
+    await stack?.stop();
   });
 
   it.each(API_ROUTES)(

@@ -1,11 +1,10 @@
 import { eventually, type ServiceProcess } from '@quartet/grpc-testing';
 import {
   addressesOf,
-  type Backend,
+  type GatewayStack,
   sample,
-  spawnBackends,
+  startGatewayStack,
   startTestGateway,
-  stopAll,
   type TestGateway,
 } from './fixture';
 import { readEvents, stalledGet } from './sse-client';
@@ -13,18 +12,17 @@ import { readEvents, stalledGet } from './sse-client';
 const WATCH = 'grpc_service="ticker.v1.TickerService",grpc_method="Watch",grpc_type="server_stream"';
 
 describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
-  let services: Record<Backend, ServiceProcess>;
+  let stack: GatewayStack;
   let gateway: TestGateway;
 
   beforeAll(async () => {
     // Debug logs name every call the ticker ends, and how.
-    services = await spawnBackends({ ticker: { LOG_LEVEL: 'debug' } });
-    gateway = await startTestGateway(addressesOf(services));
+    stack = await startGatewayStack({ ticker: { LOG_LEVEL: 'debug' } });
+    gateway = stack.gateway;
   }, 60_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await stopAll(services ?? {});
+    await stack?.stop();
   });
 
   const get = (path: string, init?: RequestInit) => gateway.fetch(path, init);
@@ -94,13 +92,13 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
   });
 
   it('cancels the ticker call when the client goes away, as the ticker sees it', async () => {
-    const cancelledBefore = cancelledWatches(services.ticker);
+    const cancelledBefore = cancelledWatches(stack.services.ticker);
     const client = new AbortController();
     const response = await get('/api/ticker/GONE?intervalMs=20', { signal: client.signal });
     const events = await readEvents(response, (seen) => seen.length >= 2);
     expect(events).toHaveLength(2);
     client.abort();
-    await eventually(() => cancelledWatches(services.ticker) === cancelledBefore + 1, {
+    await eventually(() => cancelledWatches(stack.services.ticker) === cancelledBefore + 1, {
       what: 'the ticker to log its Watch call as CANCELLED',
     });
   });
@@ -136,7 +134,7 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
   }, 40_000);
 
   it('ends a stream at its deadline with an error event', async () => {
-    const short = await startTestGateway(addressesOf(services), { STREAM_DEADLINE_MS: '300' });
+    const short = await startTestGateway(addressesOf(stack.services), { STREAM_DEADLINE_MS: '300' });
     try {
       const response = await short.fetch('/api/ticker/LATE?intervalMs=50');
       expect(response.status).toBe(200);

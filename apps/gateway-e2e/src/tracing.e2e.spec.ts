@@ -3,24 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
-import {
-  connect,
-  deadlineIn,
-  eventually,
-  outcomeOf,
-  type ServiceProcess,
-  spawnService,
-} from '@quartet/grpc-testing';
+import { connect, deadlineIn, eventually, outcomeOf, spawnService } from '@quartet/grpc-testing';
 import { GreeterDefinition } from '@quartet/proto';
 import { ChatClient } from './chat-client';
-import {
-  addressesOf,
-  type Backend,
-  spawnBackends,
-  startTestGateway,
-  stopAll,
-  type TestGateway,
-} from './fixture';
+import { type GatewayStack, startGatewayStack, type TestGateway } from './fixture';
 import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 import { readEvents } from './sse-client';
 
@@ -45,24 +31,26 @@ const tracingEnv = (endpoint: string) => ({
 describe('tracing across the gateway and the services (OTLP to a receiver in the test)', () => {
   const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-tracing-uploads-'));
   let receiver: OtlpReceiver;
-  let services: Record<Backend, ServiceProcess>;
+  let stack: GatewayStack;
   let gateway: TestGateway;
 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start();
     const env = tracingEnv(receiver.endpoint);
-    services = await spawnBackends({
-      greeter: { ...env, LOG_LEVEL: 'debug' },
-      ticker: env,
-      upload: { ...env, UPLOAD_DIR: uploadDir },
-      chat: env,
-    });
-    gateway = await startTestGateway(addressesOf(services), env);
+    stack = await startGatewayStack(
+      {
+        greeter: { ...env, LOG_LEVEL: 'debug' },
+        ticker: env,
+        upload: { ...env, UPLOAD_DIR: uploadDir },
+        chat: env,
+      },
+      env,
+    );
+    gateway = stack.gateway;
   }, 60_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await stopAll(services ?? {});
+    await stack?.stop();
     await receiver?.close();
     rmSync(uploadDir, { recursive: true, force: true });
   });
@@ -88,7 +76,7 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
   }
 
   it('says in its listening line that tracing is on', () => {
-    for (const process of [...Object.values(services), gateway.process]) {
+    for (const process of [...Object.values(stack.services), gateway.process]) {
       expect(process.listening).toMatchObject({ tracing: 'on' });
     }
   });
@@ -155,12 +143,12 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
       message: { event: 'http-request', method: 'GET', route: '/api/hello', status: 400 },
     });
     await eventually(
-      () => services['greeter']?.logs.some((entry) => entry['trace_id'] === traceId) === true,
+      () => stack.services['greeter']?.logs.some((entry) => entry['trace_id'] === traceId) === true,
       {
         what: 'the greeter’s log line of the failed call, with its trace id',
       },
     );
-    const line = services['greeter']?.logs.find((entry) => entry['trace_id'] === traceId);
+    const line = stack.services['greeter']?.logs.find((entry) => entry['trace_id'] === traceId);
     expect(line).toMatchObject({ span_id: server.spanId, message: { code: 'INVALID_ARGUMENT' } });
   });
 

@@ -4,21 +4,14 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, ServerCredentials, type ServerReadableStream, type sendUnaryData } from '@grpc/grpc-js';
-import { eventually, type ServiceProcess } from '@quartet/grpc-testing';
+import { eventually } from '@quartet/grpc-testing';
 import {
   grpcServiceDefinition,
   type UploadRequest,
   type UploadResponse,
   UploadServiceDefinition,
 } from '@quartet/proto';
-import {
-  addressesOf,
-  type Backend,
-  spawnBackends,
-  startTestGateway,
-  stopAll,
-  type TestGateway,
-} from './fixture';
+import { type GatewayStack, startGatewayStack, startTestGateway, type TestGateway } from './fixture';
 
 const MiB = 1024 * 1024;
 
@@ -69,17 +62,16 @@ function pushUntilStalled(
 
 describe('POST /api/uploads', () => {
   const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-gateway-uploads-'));
-  let services: Record<Backend, ServiceProcess>;
+  let stack: GatewayStack;
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    services = await spawnBackends({ upload: { UPLOAD_DIR: uploadDir, UPLOAD_MAX_BYTES: String(8 * MiB) } });
-    gateway = await startTestGateway(addressesOf(services));
+    stack = await startGatewayStack({ upload: { UPLOAD_DIR: uploadDir, UPLOAD_MAX_BYTES: String(8 * MiB) } });
+    gateway = stack.gateway;
   }, 60_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await stopAll(services ?? {});
+    await stack?.stop();
     rmSync(uploadDir, { recursive: true, force: true });
   });
 
