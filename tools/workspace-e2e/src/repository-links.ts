@@ -22,10 +22,8 @@ const REPOSITORY_PATH = new RegExp(
   'g',
 );
 const MARKDOWN_LINK = /!?\[[^\]]*\]\(([^)\s]+)\)/g;
-const COMMENT_STYLES: Record<string, RegExp> = {
-  slashes: /(?:^|\s)(?:\/\/|\/\*\*?|\*)\s(.*)$/,
-  hash: /(?:^|\s)#\s(.*)$/,
-};
+const SLASH_COMMENT = /(?:^|\s)(?:\/\/|\/\*\*?|\*)\s(.*)$/;
+const HASH_COMMENT = /(?:^|\s)#\s(.*)$/;
 
 /** Every file git knows or would add, relative to `root`. */
 export function repositoryFiles(root: string): string[] {
@@ -69,7 +67,7 @@ export function brokenMarkdownLinks(
   options: LinkCheckOptions = {},
 ): BrokenLink[] {
   const broken: BrokenLink[] = [];
-  lines(text).forEach((line, index) => {
+  text.split('\n').forEach((line, index) => {
     for (const [, target] of line.matchAll(MARKDOWN_LINK)) {
       if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
       const [path, anchor] = target.split('#', 2);
@@ -91,7 +89,7 @@ export function brokenCommentPaths(
 ): BrokenLink[] {
   const style = commentStyle(file);
   if (!style) return [];
-  return lines(text).flatMap((line, index) => {
+  return text.split('\n').flatMap((line, index) => {
     const comment = style.exec(line)?.[1];
     return comment ? brokenPaths(root, file, index + 1, comment, options) : [];
   });
@@ -100,9 +98,9 @@ export function brokenCommentPaths(
 /** Which comment syntax a file uses, by its name; none for files that hold no comments to check. */
 function commentStyle(file: string): RegExp | undefined {
   const name = file.replace(/\.template$/, '');
-  if (/\.(?:[cm]?[jt]s|proto|css)$/.test(name)) return COMMENT_STYLES['slashes'];
+  if (/\.(?:[cm]?[jt]s|proto|css)$/.test(name)) return SLASH_COMMENT;
   if (/\.(?:ya?ml|conf|sh|py)$/.test(name) || /(?:^|\/)Dockerfile$/.test(name) || extname(name) === '') {
-    return COMMENT_STYLES['hash'];
+    return HASH_COMMENT;
   }
   return undefined;
 }
@@ -116,7 +114,7 @@ function brokenPaths(
 ): BrokenLink[] {
   const broken: BrokenLink[] = [];
   for (const [, rawPath, anchor] of text.matchAll(REPOSITORY_PATH)) {
-    // A sentence's full stop or a placeholder's start (`apps/<app>`) is not part of the path.
+    // A sentence's full stop is not part of the path (a placeholder, `apps/<app>`, already ends it).
     const path = rawPath.replace(/[.]+$/, '');
     if (examples?.test(path)) continue;
     const reason = missing(root, path, anchor?.slice(1));
@@ -137,8 +135,4 @@ function missing(root: string, path: string, anchor: string | undefined): string
 
 function withoutFences(markdown: string): string {
   return markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '');
-}
-
-function lines(text: string): string[] {
-  return text.split('\n');
 }
