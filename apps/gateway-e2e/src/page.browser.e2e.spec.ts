@@ -28,6 +28,8 @@ describe('the web page in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    // The restart test replaces the stack's gateway with another on its port: stop that one too.
+    await gateway?.stop();
     await stack?.stop();
   });
 
