@@ -57,7 +57,6 @@ const expectTlsSecretMounted = (deployment: Manifest, secretName: string) => {
 };
 const envOf = (container: { env?: { name: string; value?: string }[] }) =>
   Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
-/** The gateway's variable for a backend's target (apps/gateway/src/backends/backend-list.ts). */
 const dockerfileOf = (app: string): Stage[] => {
   const build = imageBuildOf(app);
   return parseDockerfile(build.text, build.args);

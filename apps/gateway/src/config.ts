@@ -9,18 +9,15 @@ import {
 } from '@quartet/grpc-server';
 import type { ClientTls } from '@quartet/grpc-tls';
 import { type GatewayAuth, readGatewayAuth } from './auth/auth-config';
-import { defaultPort, localTarget, targetVariable } from '@quartet/service-catalogue';
-import { type Backend, BACKENDS } from './backends/backend-list';
+import { defaultPort, gatewayBackends, localTarget, targetVariable } from '@quartet/service-catalogue';
 import { proxyTrust } from './edge/client-address';
-
-export type { Backend } from './backends/backend-list';
 
 export interface GatewayConfig extends LogSettings {
   /** HOST and PORT of the HTTP server. */
   readonly host: string;
   readonly port: number;
-  /** GREETER_TARGET, TICKER_TARGET, UPLOAD_TARGET, CHAT_TARGET, ...: grpc-js targets of the backends. */
-  readonly targets: Readonly<Record<Backend, string>>;
+  /** GREETER_TARGET, TICKER_TARGET, ...: grpc-js targets of the catalogue's gateway backends, by app. */
+  readonly targets: Readonly<Record<string, string>>;
   /**
    * GRPC_TLS_CA_FILE: call the backends over TLS, trusting this CA; GRPC_TLS_CERT_FILE and
    * GRPC_TLS_KEY_FILE: present this client certificate (mTLS). Read again every TLS_RELOAD_MS.
@@ -90,8 +87,8 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
   const reader = new EnvReader(env);
   // Only what the gateway uses: not the services' settings (TLS_CERT_FILE, CALL_IDLE_MS, ...).
   const { host, port } = readListenAddress(reader, defaultPort('gateway'));
-  const targets = {} as Record<Backend, string>;
-  for (const backend of BACKENDS) {
+  const targets: Record<string, string> = {};
+  for (const backend of gatewayBackends()) {
     const variable = targetVariable(backend);
     const defaultTarget = localTarget(backend);
     const parsed = parseTarget(variable, reader.string(variable, defaultTarget));

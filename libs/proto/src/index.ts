@@ -2,4 +2,5 @@ export * from './index.generated';
 export { FILE_DESCRIPTOR_SET } from './generated/file-descriptor-set';
 export * from './lib/grpc-js';
 export { CHAT_ROOM_HEADER, SERVED_BY_HEADER } from './lib/metadata';
+export { serviceDefinition } from './lib/service-definitions';
 export { UPLOAD_MAX_CHUNK_BYTES } from './lib/upload-limits';

@@ -1,4 +1,4 @@
-import { type ChannelCredentials, credentials, type ServiceError, status } from '@grpc/grpc-js';
+import { type Client, type ChannelCredentials, credentials, type ServiceError, status } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   clientChannelOptions,
@@ -7,104 +7,94 @@ import {
   healthAwareTarget,
 } from '@quartet/grpc-client';
 import { logReloads, tlsChannelCredentials } from '@quartet/grpc-tls';
-import { type GrpcClient, grpcClientConstructor } from '@quartet/proto';
+import {
+  type GenericServiceDefinition,
+  type GrpcClient,
+  grpcClientConstructor,
+  serviceDefinition,
+} from '@quartet/proto';
+import { catalogueService, gatewayBackends } from '@quartet/service-catalogue';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
-import { type Backend, BACKEND_LIST, BACKENDS } from './backend-list';
-
-type Clients = { readonly [B in Backend]: GrpcClient<(typeof BACKEND_LIST)[B]['definition']> };
 
 /**
- * One gRPC channel per backend, balanced over its replicas (those not NOT_SERVING, with
- * outlier detection ejecting those that fail most calls) and measured, and a health client
- * for each. Every call passes a deadline: the typed grpc-js clients take one on
- * streaming calls too, which NestJS's ClientGrpc does not.
+ * One gRPC channel for each service the catalogue says the gateway calls, balanced over its
+ * replicas (those not NOT_SERVING, with outlier detection ejecting those that fail most calls)
+ * and measured, and a health client for each. Every call passes a deadline: the typed grpc-js
+ * clients take one on streaming calls too, which NestJS's ClientGrpc does not.
  */
 @Injectable()
 export class Backends implements OnApplicationShutdown {
-  readonly greeter: Clients['greeter'];
-  readonly ticker: Clients['ticker'];
-  readonly upload: Clients['upload'];
-  readonly chat: Clients['chat'];
-  private readonly clients: Clients;
-  private readonly health: Record<Backend, HealthClient>;
+  /** By the service's full name, which the definition a caller passes carries. */
+  private readonly clients = new Map<string, Client>();
+  /** By the service's app, as /readyz names it. */
+  private readonly health = new Map<string, { readonly service: string; readonly client: HealthClient }>();
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, metrics: GatewayMetrics) {
+    const services = gatewayBackends().map(catalogueService);
     const serverName = config.grpcTls?.serverName
       ? { 'grpc.ssl_target_name_override': config.grpcTls.serverName }
       : {};
-    // Only the services marked idempotent are retried: streams and uploads never are.
+    // Only the services the catalogue marks idempotent are retried: streams and uploads never are.
     const options = {
       ...clientChannelOptions({
-        idempotentServices: BACKENDS.filter((backend) => BACKEND_LIST[backend].idempotent).map(
-          (backend) => BACKEND_LIST[backend].definition.fullName,
-        ),
+        idempotentServices: services.filter((entry) => entry.idempotent).map((entry) => entry.grpcService),
       }),
       interceptors: [metrics.grpc.interceptor],
       ...serverName,
     };
     const logger = new Logger(Backends.name);
     const channelCredentials = backendCredentials(config, logger);
-    this.clients = Object.fromEntries(
-      BACKENDS.map((backend) => {
-        const service = BACKEND_LIST[backend].definition.fullName;
-        // Replicas reporting NOT_SERVING for the service are left out of the round robin.
-        const target = healthAwareTarget(config.targets[backend], {
-          service,
-          credentials: channelCredentials,
-          serverName: config.grpcTls?.serverName,
-          onChange: (address, health) => logger.log({ event: 'replica-health', backend, address, health }),
-        });
-        return [
-          backend,
-          new (grpcClientConstructor(BACKEND_LIST[backend].definition))(target, channelCredentials, options),
-        ];
-      }),
-    ) as unknown as Clients;
-    ({ greeter: this.greeter, ticker: this.ticker, upload: this.upload, chat: this.chat } = this.clients);
-    this.health = Object.fromEntries(
-      BACKENDS.map((backend) => [
-        backend,
-        healthClient(
-          config.targets[backend],
-          { ...clientChannelOptions(), ...serverName },
-          channelCredentials,
-        ),
-      ]),
-    ) as Record<Backend, HealthClient>;
+    for (const { app: backend, grpcService: service } of services) {
+      const configured = config.targets[backend];
+      if (!configured) throw new Error(`the gateway's configuration has no target for ${backend}`);
+      // Replicas reporting NOT_SERVING for the service are left out of the round robin.
+      const target = healthAwareTarget(configured, {
+        service,
+        credentials: channelCredentials,
+        serverName: config.grpcTls?.serverName,
+        onChange: (address, health) => logger.log({ event: 'replica-health', backend, address, health }),
+      });
+      const Constructor = grpcClientConstructor(serviceDefinition(service));
+      this.clients.set(service, new Constructor(target, channelCredentials, options));
+      this.health.set(backend, {
+        service,
+        client: healthClient(configured, { ...clientChannelOptions(), ...serverName }, channelCredentials),
+      });
+    }
   }
 
-  /** The client of any backend in backends/backend-list.ts. */
-  client<B extends Backend>(backend: B): Clients[B] {
-    return this.clients[backend];
+  /** The client of a service the gateway calls, typed by its generated definition. */
+  client<D extends GenericServiceDefinition>(definition: D): GrpcClient<D> {
+    const client = this.clients.get(definition.fullName);
+    if (!client)
+      throw new Error(
+        `the gateway does not call ${definition.fullName}: its catalogue entry has no targetVariable`,
+      );
+    return client as GrpcClient<D>;
   }
 
   /**
    * Each backend's serving status by grpc.health.v1, or why it could not be asked, in words
    * of ours: grpc-js's own text names internal addresses, which callers of /readyz need not see.
    */
-  async readiness(timeoutMs: number): Promise<Record<Backend, string>> {
+  async readiness(timeoutMs: number): Promise<Record<string, string>> {
     const entries = await Promise.all(
-      BACKENDS.map(
-        (backend) =>
-          new Promise<[Backend, string]>((resolve) =>
-            this.health[backend].check(
-              { service: BACKEND_LIST[backend].definition.fullName },
-              { deadline: Date.now() + timeoutMs },
-              (error, response) =>
-                resolve([
-                  backend,
-                  error ? notReadyBecause(error, timeoutMs) : (response?.status ?? 'UNKNOWN'),
-                ]),
+      [...this.health].map(
+        ([backend, { service, client }]) =>
+          new Promise<[string, string]>((resolve) =>
+            client.check({ service }, { deadline: Date.now() + timeoutMs }, (error, response) =>
+              resolve([backend, error ? notReadyBecause(error, timeoutMs) : (response?.status ?? 'UNKNOWN')]),
             ),
           ),
       ),
     );
-    return Object.fromEntries(entries) as Record<Backend, string>;
+    return Object.fromEntries(entries);
   }
 
   onApplicationShutdown(): void {
-    for (const client of [...Object.values(this.clients), ...Object.values(this.health)]) client.close();
+    for (const client of this.clients.values()) client.close();
+    for (const { client } of this.health.values()) client.close();
   }
 }
 

@@ -50,7 +50,7 @@ describe(ChatSocketServer.name, () => {
     });
     const sut = new ChatSocketServer(
       { httpAdapter: { getInstance: () => fastify } } as unknown as HttpAdapterHost,
-      { chat: { chat: () => call } } as unknown as Backends,
+      { client: () => ({ chat: () => call }) } as unknown as Backends,
       new GatewayMetrics(),
       config,
     );

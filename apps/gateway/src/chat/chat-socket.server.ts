@@ -11,7 +11,13 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CHAT_ROOM_HEADER, type ChatRequest, type ChatResponse, SERVED_BY_HEADER } from '@quartet/proto';
+import {
+  CHAT_ROOM_HEADER,
+  type ChatRequest,
+  type ChatResponse,
+  ChatServiceDefinition,
+  SERVED_BY_HEADER,
+} from '@quartet/proto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { type Caller, callerMetadata } from '../auth/caller';
@@ -135,7 +141,9 @@ export class ChatSocketServer implements OnApplicationBootstrap, BeforeApplicati
     requestSpan(request)?.setAttribute('chat.room', join.room);
     const traceContext = context.active();
     const call = context.with(traceContext, () =>
-      this.backends.chat.chat(metadata, { deadline: Date.now() + this.config.streamDeadlineMs }),
+      this.backends
+        .client(ChatServiceDefinition)
+        .chat(metadata, { deadline: Date.now() + this.config.streamDeadlineMs }),
     );
     const socket = request.raw.socket;
     const onSocketGone = () => call.cancel();

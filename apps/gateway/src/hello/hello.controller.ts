@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { SERVED_BY_HEADER } from '@quartet/proto';
+import { GreeterDefinition, SERVED_BY_HEADER } from '@quartet/proto';
 import { callUnary } from '../http/grpc-call';
 
 @Controller('api/hello')
@@ -21,7 +21,7 @@ export class HelloController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ message: string }> {
     if (typeof name !== 'string') throw new BadRequestException('query parameter "name" is required, once');
-    const { greeter } = this.backends;
+    const greeter = this.backends.client(GreeterDefinition);
     const { response, servedBy } = await callUnary(
       greeter.sayHello.bind(greeter),
       { name },

@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TickerServiceDefinition } from '@quartet/proto';
 import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -39,9 +40,11 @@ export class TickerController {
     const intervalMs = wholeNumberParam(query, 'intervalMs', 1_000);
     const fromSeq = resumeAfter(request.headers['last-event-id']);
     reply.hijack();
-    const call = this.backends.ticker.watch({ symbol, count, intervalMs, fromSeq }, callerMetadata(caller), {
-      deadline: Date.now() + this.config.streamDeadlineMs,
-    });
+    const call = this.backends
+      .client(TickerServiceDefinition)
+      .watch({ symbol, count, intervalMs, fromSeq }, callerMetadata(caller), {
+        deadline: Date.now() + this.config.streamDeadlineMs,
+      });
     relayServerSentEvents(call, reply.raw, {
       route: '/api/ticker/:symbol',
       metrics: this.metrics,

@@ -10,7 +10,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SERVED_BY_HEADER } from '@quartet/proto';
+import { SERVED_BY_HEADER, UploadServiceDefinition } from '@quartet/proto';
 import { type Caller, callerMetadata, SignedIn } from '../auth/caller';
 import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -55,7 +55,7 @@ export class UploadController {
       const name = requiredParam(query, 'name');
       if (length !== undefined && Number(length) > this.quota.left(caller.user)) throw this.overQuota(caller);
       const { response, servedBy } = await streamUpload(
-        this.backends.upload,
+        this.backends.client(UploadServiceDefinition),
         request.raw,
         callerMetadata(caller),
         {

@@ -9,6 +9,8 @@ export interface CatalogueService {
   readonly port: number;
   readonly grpcService: string;
   readonly style: ServiceStyle;
+  /** Set when its calls are safe to repeat: only then does a client retry them. */
+  readonly idempotent?: boolean;
   /** The request header a proxy keeps a call's replica by, for services with state in memory. */
   readonly affinity?: string;
   /** Set when the gateway calls the service: the variable that points the gateway at it. */

@@ -7,7 +7,6 @@ import { addImplicitDependency } from './workspace-files';
 
 type WiredService = ServiceNames & {
   readonly port: number;
-  readonly style: ServiceStyle;
   readonly targetVariable: string;
 };
 
@@ -22,20 +21,12 @@ export function gatewayProblem(style: ServiceStyle, gateway: boolean | undefined
 }
 
 /**
- * Gives the gateway a client of the new service (backend-list.ts: health in /readyz, metrics),
- * registers the route the generated controller serves, makes the gateway's e2e tests build the
- * new service, and points the gateway's deployments at it. Where it listens and its target
- * variable are in the catalogue (addToDeployment).
+ * Registers the route the generated controller serves, makes the gateway's e2e tests build the
+ * new service, and points the gateway's deployments at it. The gateway's client of it (health in
+ * /readyz, metrics) comes from its catalogue entry's target variable (addToDeployment).
  */
 export function wireIntoGateway(tree: Tree, service: WiredService): void {
-  const { name, className, port, style, targetVariable: variable } = service;
-  TypeScriptFile.open(tree, 'apps/gateway/src/backends/backend-list.ts')
-    .addImport(`${className}ServiceDefinition`, '@quartet/proto')
-    .addProperty(
-      'BACKEND_LIST',
-      `'${name}'`,
-      `{ definition: ${className}ServiceDefinition, idempotent: ${style === 'unary'} }`,
-    );
+  const { name, className, port, targetVariable: variable } = service;
   TypeScriptFile.open(tree, 'apps/gateway/src/gateway.module.ts')
     .addImport(`${className}Controller`, `./${name}/${name}.controller`)
     .addToReturnedArray('forRoot', 'controllers', `${className}Controller`);

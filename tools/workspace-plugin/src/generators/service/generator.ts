@@ -53,7 +53,7 @@ export async function serviceGenerator(
   addToDeployment(tree, { ...service, port, style: options.style }, options.gateway ?? false);
   if (options.gateway) {
     generateFiles(tree, join(__dirname, 'files', `gateway-${options.style}`), '.', values);
-    wireIntoGateway(tree, { ...service, port, style: options.style });
+    wireIntoGateway(tree, { ...service, port });
   }
   await formatFiles(tree);
 

@@ -8,21 +8,17 @@ describe(TypeScriptFile.name, () => {
     return { tree, sut: TypeScriptFile.open(tree, 'list.ts'), read: () => tree.read('list.ts', 'utf8') };
   };
 
-  it('adds a property to an object literal however it is laid out, `satisfies` included', () => {
-    const { sut, read } = write(
-      "import { A } from './a';\nexport const LIST = { a: { definition: A } /* last */ } satisfies Record<string, unknown>;\n",
-    );
-    sut.addImport('B', './a').addProperty('LIST', "'b-c'", '{ definition: B }');
-    expect(read()).toBe(
-      "import { A, B } from './a';\nexport const LIST = { a: { definition: A }, 'b-c': { definition: B } /* last */ } satisfies Record<string, unknown>;\n",
-    );
+  it('adds to an import from that module, and a new import when none is from it', () => {
+    const { sut, read } = write("import { A } from './a';\nexport const LIST = [A];\n");
+    sut.addImport('B', './a').addImport('C', './c');
+    expect(read()).toContain("import { A, B } from './a';");
+    expect(read()).toContain("import { C } from './c';");
   });
 
-  it('adds to an empty object literal, and a new import when none is from that module', () => {
-    const { sut, read } = write('export const LIST = {};\n');
-    sut.addImport('B', './b').addProperty('LIST', 'b', '1');
-    expect(read()).toContain("import { B } from './b';");
-    expect(read()).toContain('export const LIST = {b: 1};');
+  it('adds a first import to a file without one', () => {
+    const { sut, read } = write('export const LIST = [];\n');
+    sut.addImport('B', './b');
+    expect(read()).toBe("import { B } from './b';\nexport const LIST = [];\n");
   });
 
   it('adds an element first to an array of the object a method returns', () => {
@@ -34,10 +30,7 @@ describe(TypeScriptFile.name, () => {
   });
 
   it('refuses, naming the file and what it lacks, when the code has another shape', () => {
-    const { sut } = write('export const LIST = makeList();\nfunction forRoot() { return build(); }\n');
-    expect(() => sut.addProperty('LIST', 'b', '1')).toThrow(
-      'list.ts has no object literal assigned to LIST; wire the new service in by hand',
-    );
+    const { sut } = write('function forRoot() { return build(); }\n');
     expect(() => sut.addToReturnedArray('forRoot', 'controllers', 'C')).toThrow(
       'list.ts has no forRoot returning an object with a controllers array',
     );

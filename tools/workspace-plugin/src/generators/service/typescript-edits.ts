@@ -4,22 +4,17 @@ import { insertImport } from '@nx/js';
 import {
   type ArrayLiteralExpression,
   createSourceFile,
-  type Expression,
   forEachChild,
   type FunctionDeclaration,
   isArrayLiteralExpression,
-  isAsExpression,
   isFunctionDeclaration,
   isImportDeclaration,
   isMethodDeclaration,
   isObjectLiteralExpression,
   isPropertyAssignment,
   isReturnStatement,
-  isSatisfiesExpression,
-  isVariableDeclaration,
   type MethodDeclaration,
   type Node,
-  type NodeArray,
   type ObjectLiteralExpression,
   type PropertyAssignment,
   ScriptTarget,
@@ -51,15 +46,6 @@ export class TypeScriptFile {
     return this;
   }
 
-  /** Adds `name: value` as the last property of the object literal `const variable = { ... }`. */
-  addProperty(variable: string, name: string, value: string): this {
-    const declaration = this.find(isVariableDeclaration, (node) => node.name.getText() === variable);
-    const literal = declaration?.initializer && objectLiteralIn(declaration.initializer);
-    if (!literal) throw this.shapeError(`object literal assigned to ${variable}`);
-    this.insertLast(literal.properties, literal.getStart() + 1, `${name}: ${value}`);
-    return this;
-  }
-
   /** Adds `element` first in the array of property `property` of the object `function` returns. */
   addToReturnedArray(functionName: string, property: string, element: string): this {
     const method = this.find(
@@ -72,11 +58,6 @@ export class TypeScriptFile {
     if (!array) throw this.shapeError(`${functionName} returning an object with a ${property} array`);
     this.insert(array.getStart() + 1, `${element},`);
     return this;
-  }
-
-  private insertLast(elements: NodeArray<Node>, emptyAt: number, text: string): void {
-    const last = elements.at(-1);
-    this.insert(last ? last.getEnd() : emptyAt, last ? `, ${text}` : text);
   }
 
   private insert(at: number, text: string): void {
@@ -119,14 +100,6 @@ export class TypeScriptFile {
       `${this.path} has no ${expected}; wire the new service in by hand (docs/add-a-service.md)`,
     );
   }
-}
-
-/** The object literal of `{ ... }`, `{ ... } satisfies T` or `{ ... } as const`. */
-function objectLiteralIn(expression: Expression): ObjectLiteralExpression | undefined {
-  if (isObjectLiteralExpression(expression)) return expression;
-  if (isSatisfiesExpression(expression) || isAsExpression(expression))
-    return objectLiteralIn(expression.expression);
-  return undefined;
 }
 
 function arrayProperty(object: ObjectLiteralExpression, name: string): ArrayLiteralExpression | undefined {

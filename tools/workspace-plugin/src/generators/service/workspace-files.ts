@@ -22,6 +22,8 @@ export function addToDeployment(tree: Tree, service: NewService, calledByGateway
         port: service.port,
         grpcService: service.grpcService,
         style: service.style,
+        // The generated unary call only echoes, so a client may repeat it.
+        ...(service.style === 'unary' ? { idempotent: true } : {}),
         ...(calledByGateway ? { targetVariable: service.targetVariable } : {}),
       },
     ],
