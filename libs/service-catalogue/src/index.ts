@@ -1,1 +1,2 @@
 export * from './lib/catalogue';
+export { portsInUse, replicaPorts, type ReplicaNumbering } from './lib/ports';

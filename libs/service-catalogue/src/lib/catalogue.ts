@@ -1,4 +1,5 @@
 import catalogue from '../services.json';
+import { replicaPorts } from './ports';
 
 export type ServiceStyle = 'unary' | 'server-streaming' | 'client-streaming' | 'bidi';
 
@@ -41,7 +42,10 @@ export function defaultPort(app: string): number {
 
 /** Where replica `replica` (from 0) of a service listens under `npm start -- --replicas=N`. */
 export function replicaPort(app: string, replica: number): number {
-  return catalogueService(app).port + CATALOGUE.replicaPortStep * replica;
+  const port = replicaPorts(catalogueService(app).port, CATALOGUE)[replica];
+  if (port === undefined)
+    throw new Error(`${app} has replicas 0 to ${CATALOGUE.maxReplicas - 1}, not ${replica}`);
+  return port;
 }
 
 /** The variable that points the gateway at a service it calls: GREETER_TARGET, ... */

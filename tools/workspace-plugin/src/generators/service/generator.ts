@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gatewayProblem, wireIntoGateway } from './gateway-wiring';
 import type { Catalogue } from '@quartet/service-catalogue';
 import { addToDeployment, CATALOGUE } from './workspace-files';
-import { nextFreePort, portProblem, portsInUse } from './ports';
+import { nextFreePort, portProblem, portMap } from './ports';
 import type { ServiceGeneratorSchema } from './schema';
 import { nameProblem, serviceNames, styleProblem } from './service-names';
 
@@ -42,9 +42,9 @@ export async function serviceGenerator(
     throw new Error(`${CATALOGUE} is missing: run this at the root of a quartet workspace`);
 
   const catalogue = readJson<Catalogue>(tree, CATALOGUE);
-  const used = portsInUse(catalogue);
-  const port = options.port ?? nextFreePort(used);
-  const portIssue = portProblem(port, used);
+  const ports = portMap(catalogue);
+  const port = options.port ?? nextFreePort(ports);
+  const portIssue = portProblem(port, ports);
   if (portIssue) throw new Error(portIssue);
 
   const values = { ...service, port, style: options.style };

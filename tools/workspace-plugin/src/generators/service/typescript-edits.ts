@@ -1,6 +1,5 @@
 import { type Tree } from '@nx/devkit';
 import { insertImport } from '@nx/js';
-// Named imports: the plugin runs through swc, whose namespace import needs @swc/helpers.
 import {
   type ArrayLiteralExpression,
   createSourceFile,
