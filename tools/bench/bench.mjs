@@ -15,7 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { signGuestToken } from '@quartet/auth';
-import { containerHeapMb } from '@quartet/grpc-testing';
+import { containerHeapMb, grpcFrame } from '@quartet/grpc-testing';
+import { HelloRequest } from '@quartet/proto';
 import { h2load } from './lib/h2load.mjs';
 import {
   cpuSeconds,
@@ -26,10 +27,11 @@ import {
   rssBytes,
   startProcess,
 } from './lib/processes.mjs';
-import { grpcFrame, stringField } from './lib/protobuf.mjs';
 import { writeReport } from './lib/report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Runs the TypeScript anchors and load generator as they are, the libs by their aliases. */
+const RUN_TS = join(root, 'tools', 'scripts', 'run-ts.mjs');
 const require = createRequire(join(root, 'package.json'));
 const hdr = require('hdr-histogram-js');
 const { values } = parseArgs({
@@ -79,7 +81,8 @@ const app = (name, env, core) =>
 const ALL_CORES = cpus().length > 1 ? `0-${cpus().length - 1}` : '0';
 const anchor = (style) =>
   server(`bare ${style}`, process.execPath, [
-    join(root, 'tools', 'bench', 'anchors', 'bare-server.mjs'),
+    RUN_TS,
+    join(root, 'tools', 'bench', 'anchors', 'bare-server.mts'),
     style,
     scratch,
   ]);
@@ -89,14 +92,14 @@ async function streamLoad(args) {
   const run = await startProcess({
     name: `load ${args[0]}`,
     command: process.execPath,
-    args: [join(root, 'tools', 'bench', 'loads', 'grpc-load.mjs'), ...args.map(String)],
+    args: [RUN_TS, join(root, 'tools', 'bench', 'loads', 'grpc-load.mts'), ...args.map(String)],
     core: LOAD_CORE,
     ready: (line) => (line.startsWith('{') ? JSON.parse(line) : undefined),
   });
   return run.value;
 }
 
-const helloFrame = grpcFrame(stringField(1, 'bench'));
+const helloFrame = grpcFrame(HelloRequest.encode({ name: 'bench' }).finish());
 const grpcHeaders = { 'content-type': 'application/grpc', te: 'trailers' };
 const unaryLoad = (address) =>
   h2load({

@@ -1,23 +1,19 @@
-#!/usr/bin/env node
-// A lean load generator for the streaming paths: raw node:http2 with messages coded by hand
-// (no grpc-js, no protobuf library), so that it is not the bottleneck. Prints one JSON line:
+// A lean load generator for the streaming paths: raw node:http2 (no grpc-js) with the contracts'
+// generated codecs, requests encoded once, so that it is not the bottleneck. Prints one JSON line:
 // what was done, and a latency histogram (microseconds, hdr-histogram-js, compressed base64).
 //
-//   node loads/grpc-load.mjs server-stream <address> <seconds> <streams> <ticks>
-//   node loads/grpc-load.mjs client-stream <address> <seconds> <uploads> <MiB>
-//   node loads/grpc-load.mjs bidi <address[,address]> <seconds> <members> <posts/s>
-//   node loads/grpc-load.mjs http-upload <url> <seconds> <uploads> <MiB> <authorization>
-//   node loads/grpc-load.mjs slow-peers <ticker,chat,gateway url> <seconds> <stalled peers> <posts/s> <authorization>
-import { connect } from 'node:http2';
-import { request as httpRequest, get as httpGet, Agent } from 'node:http';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { bytesField, grpcFrame, readFields, stringField, varintField } from '../lib/protobuf.mjs';
+//   run-ts loads/grpc-load.mts server-stream <address> <seconds> <streams> <ticks>
+//   run-ts loads/grpc-load.mts client-stream <address> <seconds> <uploads> <MiB>
+//   run-ts loads/grpc-load.mts bidi <address[,address]> <seconds> <members> <posts/s>
+//   run-ts loads/grpc-load.mts http-upload <url> <seconds> <uploads> <MiB> <authorization>
+//   run-ts loads/grpc-load.mts slow-peers <ticker,chat,gateway url> <seconds> <stalled peers> <posts/s> <authorization>
+import { type ClientHttp2Session, type ClientHttp2Stream, connect } from 'node:http2';
+import { request as httpRequest, get as httpGet, Agent, type ClientRequest } from 'node:http';
+import { grpcFrame } from '@quartet/grpc-testing';
+import { ChatRequest, ChatResponse, type MessageCodec, UploadRequest, WatchRequest } from '@quartet/proto';
+import * as hdr from 'hdr-histogram-js';
 
-const require = createRequire(fileURLToPath(import.meta.url));
-const hdr = require('hdr-histogram-js');
-
-const [style, target, secondsText, countText, sizeText, authorization] = process.argv.slice(2);
+const [style, target = '', secondsText, countText, sizeText, authorization = ''] = process.argv.slice(2);
 const seconds = Number(secondsText);
 const count = Number(countText);
 const size = Number(sizeText);
@@ -28,8 +24,11 @@ const CALLS_PER_SESSION = 64;
 /** The members that read in the slow-peers room. */
 const READING_MEMBERS = 20;
 
-const sessions = [];
-function sessionFor(address, index) {
+/** A message as one uncompressed gRPC frame, coded by its contract. */
+const frameOf = <T,>(codec: MessageCodec<T>, message: T): Buffer => grpcFrame(codec.encode(message).finish());
+
+const sessions: { key: string; http2: ClientHttp2Session }[] = [];
+function sessionFor(address: string, index: number): ClientHttp2Session {
   const slot = Math.floor(index / CALLS_PER_SESSION);
   const key = `${address}#${slot}`;
   let session = sessions.find((s) => s.key === key);
@@ -42,15 +41,19 @@ function sessionFor(address, index) {
 }
 
 /** One gRPC call: `onMessage` for each whole response message; resolves with the grpc-status. */
-function call(session, path, onMessage) {
+function call(
+  session: ClientHttp2Session,
+  path: string,
+  onMessage: (message: Buffer) => void,
+): { stream: ClientHttp2Stream; done: Promise<string> } {
   const stream = session.request({
     ':method': 'POST',
     ':path': path,
     'content-type': 'application/grpc',
     te: 'trailers',
   });
-  let pending = Buffer.alloc(0);
-  stream.on('data', (chunk) => {
+  let pending: Buffer = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     while (pending.length >= 5) {
       const length = pending.readUInt32BE(1);
@@ -59,13 +62,12 @@ function call(session, path, onMessage) {
       pending = pending.subarray(5 + length);
     }
   });
-  const done = new Promise((resolve) => {
+  const done = new Promise<string>((resolve) => {
     let code = 'none';
-    stream.on('trailers', (trailers) => (code = trailers['grpc-status']));
-    stream.on(
-      'response',
-      (headers) => headers['grpc-status'] !== undefined && (code = headers['grpc-status']),
-    );
+    stream.on('trailers', (trailers) => (code = String(trailers['grpc-status'])));
+    stream.on('response', (headers) => {
+      if (headers['grpc-status'] !== undefined) code = String(headers['grpc-status']);
+    });
     stream.on('close', () => resolve(code));
     stream.on('error', () => undefined);
   });
@@ -76,8 +78,8 @@ let done = 0;
 let failed = 0;
 
 async function serverStream() {
-  const request = grpcFrame(Buffer.concat([stringField(1, 'ACME'), varintField(2, size), varintField(3, 0)]));
-  const watcher = async (index) => {
+  const request = frameOf(WatchRequest, { symbol: 'ACME', count: size, intervalMs: 0, fromSeq: 0n });
+  const watcher = async (index: number) => {
     while (performance.now() < until) {
       const started = performance.now();
       const { stream, done: ended } = call(
@@ -95,11 +97,11 @@ async function serverStream() {
 }
 
 async function clientStream() {
-  const info = grpcFrame(
-    bytesField(1, Buffer.concat([stringField(1, 'bench.bin'), stringField(2, 'application/octet-stream')])),
-  );
-  const chunk = grpcFrame(bytesField(2, Buffer.alloc(1024 * 1024, 7)));
-  const uploader = async (index) => {
+  const info = frameOf(UploadRequest, {
+    payload: { $case: 'info', value: { name: 'bench.bin', contentType: 'application/octet-stream' } },
+  });
+  const chunk = frameOf(UploadRequest, { payload: { $case: 'chunk', value: Buffer.alloc(1024 * 1024, 7) } });
+  const uploader = async (index: number) => {
     while (performance.now() < until) {
       const started = performance.now();
       const { stream, done: ended } = call(
@@ -128,7 +130,7 @@ async function httpUpload() {
   const uploader = async () => {
     while (performance.now() < until) {
       const started = performance.now();
-      const status = await new Promise((resolve) => {
+      const status = await new Promise<number>((resolve) => {
         const req = httpRequest(
           `${target}/api/uploads?name=bench.bin`,
           {
@@ -142,7 +144,7 @@ async function httpUpload() {
           },
           (response) => {
             response.resume();
-            response.on('end', () => resolve(response.statusCode));
+            response.on('end', () => resolve(response.statusCode ?? 0));
           },
         );
         req.on('error', () => resolve(0));
@@ -169,28 +171,36 @@ async function httpUpload() {
  * `members` members of one chat room named `${prefix}${i}`, spread over `addresses` in turn;
  * `onJoined` for each one's Joined, `onPost` with each delivered post's client_id.
  */
-function joinMembers(addresses, room, prefix, members, onJoined, onPost) {
+function joinMembers(
+  addresses: readonly string[],
+  room: string,
+  prefix: string,
+  members: number,
+  onJoined: () => void,
+  onPost: (clientId: string) => void,
+) {
   return Array.from({ length: members }, (_, i) => {
-    const address = addresses[i % addresses.length];
+    const address = addresses[i % addresses.length] ?? '';
     const member = call(
       sessionFor(address, Math.floor(i / addresses.length)),
       '/chat.v1.ChatService/Chat',
       (frame) => {
-        const fields = readFields(frame);
-        if (fields.has(1)) onJoined();
-        const message = fields.get(2);
-        if (message) onPost(readFields(message).get(6)?.toString() ?? '');
+        const { event } = ChatResponse.decode(frame);
+        if (event?.$case === 'joined') onJoined();
+        else if (event?.$case === 'message') onPost(event.value.clientId);
       },
     );
     member.stream.write(
-      grpcFrame(bytesField(1, Buffer.concat([stringField(1, room), stringField(2, `${prefix}${i}`)]))),
+      frameOf(ChatRequest, {
+        action: { $case: 'join', value: { room, user: `${prefix}${i}`, sinceSeq: 0n } },
+      }),
     );
     return member;
   });
 }
 
 /** Records a post's delivery latency, from the time its client_id was sent. */
-const deliveryTo = (sentAt) => (id) => {
+const deliveryTo = (sentAt: Map<string, number>) => (id: string) => {
   const started = sentAt.get(id);
   if (started === undefined) return;
   latencies.recordValue(Math.max(1, Math.round((performance.now() - started) * 1_000)));
@@ -198,16 +208,20 @@ const deliveryTo = (sentAt) => (id) => {
 };
 
 /** Waits (up to `ms`) until `joined()` reaches `members`. */
-async function joinedAll(joined, members, ms) {
+async function joinedAll(joined: () => number, members: number, ms: number): Promise<void> {
   const deadline = performance.now() + ms;
   while (joined() < members && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Posts at `perSecond` from `poster` until the run ends, each with its send time's key as client_id. */
-async function postSteadily(poster, perSecond, sentAt) {
+async function postSteadily(
+  poster: ClientHttp2Stream,
+  perSecond: number,
+  sentAt: Map<string, number>,
+): Promise<number> {
   let posted = 0;
   const started = performance.now();
-  await new Promise((resolve) => {
+  await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const due = Math.floor(((performance.now() - started) / 1_000) * perSecond);
       while (posted < due) {
@@ -215,7 +229,9 @@ async function postSteadily(poster, perSecond, sentAt) {
         const id = `p${posted}`;
         sentAt.set(id, performance.now());
         poster.write(
-          grpcFrame(bytesField(2, Buffer.concat([stringField(1, `post ${posted}`), stringField(2, id)]))),
+          frameOf(ChatRequest, {
+            action: { $case: 'post', value: { text: `post ${posted}`, clientId: id } },
+          }),
         );
       }
       if (performance.now() >= until) {
@@ -229,7 +245,7 @@ async function postSteadily(poster, perSecond, sentAt) {
 }
 
 async function bidi() {
-  const sentAt = new Map();
+  const sentAt = new Map<string, number>();
   let joined = 0;
   const members = joinMembers(
     target.split(','),
@@ -240,7 +256,9 @@ async function bidi() {
     deliveryTo(sentAt),
   );
   await joinedAll(() => joined, count, 30_000);
-  const posted = await postSteadily(members[0].stream, size, sentAt);
+  const [poster] = members;
+  if (!poster) throw new Error('bidi needs one member at least');
+  const posted = await postSteadily(poster.stream, size, sentAt);
   failed = count - joined + posted * joined - done;
   for (const member of members) member.stream.close();
   return { unit: 'deliveries', joined, posted };
@@ -253,9 +271,9 @@ async function bidi() {
  * members still get every post in time. With `count` 0 it is the same room without them.
  */
 async function slowPeers() {
-  const [tickerAddress, chatAddress, gatewayUrl] = target.split(',');
-  const stalled = [];
-  const watch = grpcFrame(Buffer.concat([stringField(1, 'ACME'), varintField(2, 0), varintField(3, 0)]));
+  const [tickerAddress = '', chatAddress = '', gatewayUrl = ''] = target.split(',');
+  const stalled: (ClientHttp2Stream | ClientRequest)[] = [];
+  const watch = frameOf(WatchRequest, { symbol: 'ACME', count: 0, intervalMs: 0, fromSeq: 0n });
   for (let i = 0; i < count; i += 1) {
     const watcher = call(sessionFor(tickerAddress, i), '/ticker.v1.TickerService/Watch', () => undefined);
     watcher.stream.pause();
@@ -280,7 +298,7 @@ async function slowPeers() {
     member.stream.pause();
     stalled.push(member.stream);
   }
-  const sentAt = new Map();
+  const sentAt = new Map<string, number>();
   let joined = 0;
   const readers = joinMembers(
     [chatAddress],
@@ -291,13 +309,15 @@ async function slowPeers() {
     deliveryTo(sentAt),
   );
   await joinedAll(() => joined, READING_MEMBERS, 10_000);
-  const posted = await postSteadily(readers[0].stream, size, sentAt);
+  const [poster] = readers;
+  if (!poster) throw new Error('slow-peers needs one reading member at least');
+  const posted = await postSteadily(poster.stream, size, sentAt);
   failed = READING_MEMBERS - joined + posted * joined - done;
   for (const stream of [...readers.map((r) => r.stream), ...stalled]) stream.destroy();
   return { unit: 'deliveries', joined, posted };
 }
 
-const styles = {
+const styles: Record<string, () => Promise<Record<string, unknown>>> = {
   'server-stream': serverStream,
   'client-stream': clientStream,
   bidi,
@@ -305,7 +325,9 @@ const styles = {
   'slow-peers': slowPeers,
 };
 const started = performance.now();
-const extra = await styles[style]();
+const run = styles[style ?? ''];
+if (!run) throw new Error(`${style}: give one of ${Object.keys(styles).join(', ')}`);
+const extra = await run();
 const elapsed = (performance.now() - started) / 1_000;
 for (const session of sessions) session.http2.close();
 console.log(
