@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freeLoopbackPort } from '@quartet/nginx';
+import { startRedisServer } from '@quartet/processes';
 import { listeningAddress, startProcess } from './lib/processes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -155,31 +155,14 @@ rows.push(
 );
 process.stderr.write('measured the in-memory store\n');
 {
-  const port = await freeLoopbackPort();
-  await startProcess({
-    name: 'redis-server',
-    command: 'redis-server',
-    args: [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      redisDir,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-    ],
-    ready: (line) => (line.includes('Ready to accept connections') ? true : undefined),
-  });
+  const redis = await startRedisServer({ dir: redisDir });
+  process.on('exit', () => redis.child.kill('SIGKILL'));
   const spread = await Promise.all(
-    Array.from({ length: REPLICAS }, (_, i) =>
-      chatReplica(`chat-${i + 1}`, { REDIS_URL: `redis://127.0.0.1:${port}` }),
-    ),
+    Array.from({ length: REPLICAS }, (_, i) => chatReplica(`chat-${i + 1}`, { REDIS_URL: redis.url })),
   );
   rows.push(await measure('Redis', spread, membersPerReplica, 1));
   process.stderr.write('measured the Redis store\n');
+  await redis.stop();
 }
 
 const header = [

@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freeLoopbackPort, startNginx } from '@quartet/nginx';
+import { listeningEvent } from '@quartet/processes';
 import { CATALOGUE } from '@quartet/service-catalogue';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -62,8 +63,8 @@ function spawnReplica(app, id) {
       reject(new Error(`${app} exited with ${code}; run \`npx nx build ${app}\``)),
     );
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const message = JSON.parse(line).message;
-      if (message?.event === 'listening') resolve(message.address);
+      const listening = listeningEvent(line);
+      if (listening) resolve(listening.address);
     });
   });
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Streams a large file to the built upload service as fast as a grpc-js client can, and
 // samples the server process's resident memory while it does: the figure for "bounded
-// memory whatever the file's size". Usage: node tools/bench/upload-memory.mjs [MiB=512]
+// memory whatever the file's size". Usage: npm run bench:upload-memory -- [MiB=512]
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { listeningEvent } from '@quartet/processes';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -27,8 +28,8 @@ const address = await new Promise((resolve, reject) => {
     reject(new Error(`upload service exited with ${code}; run \`npx nx build upload\` first`)),
   );
   createInterface({ input: server.stdout }).on('line', (line) => {
-    const message = JSON.parse(line).message;
-    if (message?.event === 'listening') resolve(message.address);
+    const listening = listeningEvent(line);
+    if (listening) resolve(listening.address);
   });
 });
 

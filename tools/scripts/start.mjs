@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeDevelopmentCertificates } from '@quartet/certificates';
 import { loopbackProxyTls, startNginx } from '@quartet/nginx';
+import { listeningEvent, startRedisServer } from '@quartet/processes';
 import { CATALOGUE as catalogue, replicaPort } from '@quartet/service-catalogue';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -112,7 +113,7 @@ const children = new Map();
 let listening = 0;
 let stopping = false;
 let proxy;
-const redisServer = redis && startRedis(redis);
+const redisServer = redis && (await startLocalRedis(redis));
 
 for (const { label: name, app, port, describe, env } of processes) {
   const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
@@ -126,13 +127,14 @@ for (const { label: name, app, port, describe, env } of processes) {
     createInterface({ input: stream }).on('line', (line) => {
       const entry = parse(line);
       if (!entry) return console.log(`${label} ${line}`);
-      const { message } = entry;
-      if (message?.event === 'listening') {
-        console.log(`${label} ${describe} on ${message.address}`);
+      const bound = listeningEvent(line);
+      if (bound) {
+        console.log(`${label} ${describe} on ${bound.address}`);
         listening += 1;
         if (listening === processes.length) void ready();
         return;
       }
+      const { message } = entry;
       console.log(
         `${label} ${entry.level.padEnd(5)} ${typeof message === 'string' ? message : JSON.stringify(message)}`,
       );
@@ -191,52 +193,31 @@ async function ready() {
   );
 }
 
-/** redis-server on loopback, its append-only file in a temporary folder; the chat replicas wait for it. */
-function startRedis({ port, dir }) {
+/** redis-server on loopback, its append-only file in a temporary folder, ready before the chat replicas start. */
+async function startLocalRedis({ port, dir }) {
   const label = `[${'redis'.padEnd(width)}]`;
-  const child = spawn(
-    'redis-server',
-    [
-      '--bind',
-      host,
-      '--port',
-      String(port),
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--loglevel',
-      'warning',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => console.log(`${label} ${line}`));
-  }
-  child.on('error', (error) => {
-    console.error(
-      `${label} cannot run redis-server (${error.message}): tools/scripts/system-deps.sh installs it`,
-    );
-    stop(1);
+  const server = await startRedisServer({
+    host,
+    port,
+    dir,
+    onLine: (line) => console.log(`${label} ${line}`),
+  }).catch((error) => {
+    console.error(`${label} ${error.message}`);
+    process.exit(1);
   });
-  child.on('exit', (code, signal) => {
+  server.child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${label} exited (${signal ?? code}); stopping the others`);
       stop(1);
     }
   });
-  return child;
+  return server;
 }
 
 /** Stops Redis once the chat replicas have drained, and removes its data. */
 function stopRedis() {
-  if (!redisServer || redisServer.exitCode !== null || redisServer.signalCode !== null)
-    return Promise.resolve();
-  const exited = new Promise((resolve) => redisServer.once('exit', resolve));
-  redisServer.kill('SIGTERM');
-  return exited.then(() => rmSync(redis.dir, { recursive: true, force: true }));
+  if (!redisServer) return Promise.resolve();
+  return redisServer.stop().then(() => rmSync(redis.dir, { recursive: true, force: true }));
 }
 
 /** The certificates `npm run certs` makes, made now if they are not there yet. */

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { containerHeapMb } from '@quartet/grpc-testing';
+import { listeningEvent } from '@quartet/processes';
 import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,16 +51,11 @@ function start(app, env = {}) {
     const timer = setTimeout(() => reject(new Error(`${app} did not start`)), 20_000);
     child.once('exit', (code) => reject(new Error(`${app} exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      let entry;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (entry.message?.event === 'listening') {
+      const listening = listeningEvent(line);
+      if (listening) {
         clearTimeout(timer);
-        resolve(entry.message.address);
-      } else if (entry.level === 'error' || entry.level === 'fatal') {
+        resolve(listening.address);
+      } else if (/"level":"(error|fatal)"/.test(line)) {
         console.error(`${app}: ${line}`);
       }
     });

@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { listeningEvent } from '@quartet/processes';
 
 const TASKSET = spawnSync('taskset', ['--version']).status === 0;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -67,14 +68,7 @@ export function startProcess({ command, args, env = {}, core, ready, name }) {
 }
 
 /** The address a quartet app (or an anchor) logs in its `listening` event. */
-export function listeningAddress(line) {
-  try {
-    const message = JSON.parse(line).message;
-    return message?.event === 'listening' ? message.address : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const listeningAddress = (line) => listeningEvent(line)?.address;
 
 /** A process and its descendants (a service's workers), as pids. */
 function tree(pid) {

@@ -23,6 +23,25 @@ describe('links and paths named in the README, docs/ and source comments', () =>
     );
   });
 
+  // The four services and their e2e projects are the layout's apps/<service> and apps/<app>-e2e.
+  it('include every project in the layout of docs/workspace.md', () => {
+    const layout = read('docs/workspace.md');
+    const projectRoots = [
+      ...new Set(
+        files
+          .filter((file) => file.endsWith('/project.json') && !file.includes('/files/'))
+          .map((file) => dirname(file))
+          .filter((root) => /^(apps|libs|tools)\/[^/]+$/.test(root)),
+      ),
+    ];
+    expect(projectRoots.length).toBeGreaterThan(20);
+    const unlisted = projectRoots.filter(
+      (root) =>
+        !layout.includes(root) && !/^apps\/(greeter|ticker|upload|chat|gateway-e2e)(-e2e)?$/.test(root),
+    );
+    expect(unlisted).toEqual([]);
+  });
+
   it('lead to files and folders that exist, from every comment of the sources, scripts and configs', () => {
     const sources = files.filter(
       (file) =>

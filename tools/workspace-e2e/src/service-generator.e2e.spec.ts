@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
+import { listeningEvent } from '@quartet/processes';
 import { copyWorkspace, listed, type WorkspaceCopy } from './workspace-copy';
 
 // The generator run for real, as a user runs it: in a copy of this workspace, one service of
@@ -29,10 +30,8 @@ function listeningAddress(child: ChildProcess): Promise<string> {
     child.once('exit', (code) => reject(new Error(`the service exited with ${code} before listening`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       // `nx serve` writes lines of its own before the app's JSON log.
-      const message = line.startsWith('{')
-        ? (JSON.parse(line) as { message?: { event?: string; address?: string } }).message
-        : undefined;
-      if (message?.event === 'listening' && message.address) resolve(message.address);
+      const listening = listeningEvent(line);
+      if (listening) resolve(listening.address);
     });
   });
 }

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { listeningEvent } from '@quartet/processes';
 import type { PrivateNetwork } from './private-network';
 
 /** A built service app running as its own process, as `node dist/apps/<app>/main.js`. */
@@ -86,8 +87,8 @@ export function spawnService(app: string, options: SpawnOptions = {}): Promise<S
         return;
       }
       logs.push(entry);
-      const message = entry['message'] as { event?: string; address?: string } | undefined;
-      if (message?.event !== 'listening' || !message.address) return;
+      const message = listeningEvent(line);
+      if (!message) return;
       clearTimeout(timer);
       resolve({
         child,

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'processes',
+  preset: '../../jest.preset.js',
+};
