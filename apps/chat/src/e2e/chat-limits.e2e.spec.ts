@@ -1,22 +1,17 @@
 import { status } from '@grpc/grpc-js';
 import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect, testServerConfig } from '@quartet/grpc-testing';
-import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
+import { testServerConfig } from '@quartet/grpc-testing';
 import { ChatMetrics } from '../chat/chat.metrics';
-import { ChatSession } from './chat-session';
-import { CHAT_STORES, startChat, StoreUnderTest } from './chat-stores';
+import type { ChatSession } from './chat-session';
+import { CHAT_STORES, StoreUnderTest } from './chat-stores';
+import { ChatUnderTest } from './chat-under-test';
 
 /** What a flood of joins meets: full rooms, and a cap on members in all rooms together. */
 describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
   const store = new StoreUnderTest(kind);
+  let chat: ChatUnderTest;
   let sut: RunningGrpcService;
-  let client: GrpcClient<typeof ChatServiceDefinition>;
-  const sessions: ChatSession[] = [];
-  const join = (user: string, room: string, sinceSeq = 0n) => {
-    const session = new ChatSession(client, user, room, sinceSeq);
-    sessions.push(session);
-    return session;
-  };
+  const join = (user: string, room: string, sinceSeq = 0n) => chat.join(user, room, sinceSeq);
   const joined = (session: ChatSession) => session.until((e) => e.event?.$case === 'joined', 'joined');
 
   beforeAll(async () => {
@@ -29,14 +24,12 @@ describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
       maxConnections: 3,
       dedupWindow: 10,
     };
-    sut = await startChat(await store.configure(config));
-    client = connect(ChatServiceDefinition, sut.address);
+    chat = await ChatUnderTest.start(await store.configure(config));
+    sut = chat.service;
   });
 
   afterAll(async () => {
-    for (const session of sessions) session.call.cancel();
-    client.close();
-    await sut.stop();
+    await chat.stop();
     await store.stop();
   });
 

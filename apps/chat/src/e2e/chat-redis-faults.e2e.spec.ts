@@ -1,10 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { healthClient, type HealthClient, type ServingStatus } from '@quartet/grpc-client';
-import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect, eventually, startTestRedis, type TestRedis } from '@quartet/grpc-testing';
-import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
-import { ChatSession } from './chat-session';
-import { redisChatConfig, startChat, storeReady } from './chat-stores';
+import { eventually, startTestRedis, type TestRedis } from '@quartet/grpc-testing';
+import { redisChatConfig, storeReady } from './chat-stores';
+import { ChatUnderTest } from './chat-under-test';
 
 const chatConfig = (redis: TestRedis) => redisChatConfig(redis.url);
 
@@ -25,15 +23,11 @@ function watchHealth(address: string): { seen: ServingStatus[]; client: HealthCl
 
 describe('chat when Redis goes away', () => {
   let redis: TestRedis;
-  let sut: RunningGrpcService | undefined;
-  let client: GrpcClient<typeof ChatServiceDefinition> | undefined;
+  let chat: ChatUnderTest | undefined;
   let health: HealthClient | undefined;
-  const sessions: ChatSession[] = [];
   const join = (user: string, room: string, sinceSeq = 0n) => {
-    if (!client) throw new Error('no chat service');
-    const session = new ChatSession(client, user, room, sinceSeq);
-    sessions.push(session);
-    return session;
+    if (!chat) throw new Error('no chat service');
+    return chat.join(user, room, sinceSeq);
   };
 
   beforeEach(async () => {
@@ -41,16 +35,14 @@ describe('chat when Redis goes away', () => {
   });
 
   afterEach(async () => {
-    for (const session of sessions.splice(0)) session.call.cancel();
     health?.close();
-    client?.close();
-    await sut?.stop();
+    await chat?.stop();
     await redis.stop();
   });
 
   it('ends its members with UNAVAILABLE and reports NOT_SERVING while Redis restarts; rejoining members miss nothing', async () => {
-    sut = await startChat(chatConfig(redis));
-    client = connect(ChatServiceDefinition, sut.address);
+    chat = await ChatUnderTest.start(chatConfig(redis));
+    const sut = chat.service;
     const watched = watchHealth(sut.address);
     health = watched.client;
     const ann = join('ann', 'lobby');
@@ -84,8 +76,8 @@ describe('chat when Redis goes away', () => {
 
   it('starts NOT_SERVING while Redis cannot be reached, refuses joins with UNAVAILABLE, and serves once it can', async () => {
     await redis.pause();
-    sut = await startChat(chatConfig(redis), { waitForStore: false });
-    client = connect(ChatServiceDefinition, sut.address);
+    chat = await ChatUnderTest.start(chatConfig(redis), { waitForStore: false });
+    const sut = chat.service;
     const watched = watchHealth(sut.address);
     health = watched.client;
     const refused = join('ann', 'lobby');

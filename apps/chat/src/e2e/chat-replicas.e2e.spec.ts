@@ -1,47 +1,37 @@
-import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect, startTestRedis, testServerConfig, type TestRedis } from '@quartet/grpc-testing';
-import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
-import { ChatSession } from './chat-session';
-import { redisChatConfig, startChat } from './chat-stores';
-
-type ChatClient = GrpcClient<typeof ChatServiceDefinition>;
+import { startTestRedis, testServerConfig, type TestRedis } from '@quartet/grpc-testing';
+import type { ChatSession } from './chat-session';
+import { redisChatConfig } from './chat-stores';
+import { ChatUnderTest } from './chat-under-test';
 
 const joinedEvent = (session: ChatSession) => session.until((e) => e.event?.$case === 'joined', 'joined');
 
 /** Chat replicas in this process sharing one real redis-server: a room spans them all. */
 describe('chat rooms in Redis across replicas', () => {
   let redis: TestRedis;
-  const replicas: { service: RunningGrpcService; client: ChatClient }[] = [];
-  const sessions: ChatSession[] = [];
+  const replicas: ChatUnderTest[] = [];
   let rooms = 0;
   const freshRoom = () => `spread-${(rooms += 1)}`;
   /** Joins `user` to `room` through replica `index`. */
   const join = (index: number, user: string, room: string, sinceSeq = 0n) => {
     const replica = replicas[index];
     if (!replica) throw new Error(`no replica ${index}`);
-    const session = new ChatSession(replica.client, user, room, sinceSeq);
-    sessions.push(session);
-    return session;
+    return replica.join(user, room, sinceSeq);
   };
 
   beforeAll(async () => {
     redis = await startTestRedis();
     for (let i = 0; i < 3; i += 1) {
       const config = redisChatConfig(redis.url, { ...testServerConfig(), instanceId: `chat-${i + 1}` });
-      const service = await startChat(config);
-      replicas.push({ service, client: connect(ChatServiceDefinition, service.address) });
+      replicas.push(await ChatUnderTest.start(config));
     }
   });
 
   afterEach(() => {
-    for (const session of sessions.splice(0)) session.call.cancel();
+    for (const replica of replicas) replica.leaveAll();
   });
 
   afterAll(async () => {
-    for (const { service, client } of replicas) {
-      client.close();
-      await service.stop();
-    }
+    for (const replica of replicas) await replica.stop();
     await redis.stop();
   });
 

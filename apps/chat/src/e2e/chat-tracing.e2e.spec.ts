@@ -1,10 +1,7 @@
-import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect } from '@quartet/grpc-testing';
-import { ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
 import { startTracing, stopTracing } from '@quartet/telemetry';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ChatSession } from './chat-session';
-import { CHAT_STORES, startChat, StoreUnderTest, testChatConfig } from './chat-stores';
+import { CHAT_STORES, StoreUnderTest, testChatConfig } from './chat-stores';
+import { ChatUnderTest } from './chat-under-test';
 
 // Spans to memory, in this process: what the chat service itself adds to a call's trace.
 const exporter = new InMemorySpanExporter();
@@ -14,29 +11,20 @@ afterAll(() => stopTracing());
 
 describe.each(CHAT_STORES)('chat spans, rooms %s', (kind) => {
   const store = new StoreUnderTest(kind);
-  let sut: RunningGrpcService;
-  let client: GrpcClient<typeof ChatServiceDefinition>;
-  const sessions: ChatSession[] = [];
+  let chat: ChatUnderTest;
 
   beforeAll(async () => {
-    sut = await startChat(await store.configure(testChatConfig()));
-    client = connect(ChatServiceDefinition, sut.address);
+    chat = await ChatUnderTest.start(await store.configure(testChatConfig()));
   });
 
   afterAll(async () => {
-    for (const session of sessions) session.call.cancel();
-    client.close();
-    await sut.stop();
+    await chat.stop();
     await store.stop();
   });
 
   it('gives each join and post a span, the post with its fan-out; a resend is not stored again', async () => {
     const room = kind === 'in memory' ? 'traced-memory' : 'traced-redis';
-    const join = (user: string) => {
-      const session = new ChatSession(client, user, room, 0n);
-      sessions.push(session);
-      return session;
-    };
+    const join = (user: string) => chat.join(user, room);
     const ann = join('ann');
     await ann.until((e) => e.event?.$case === 'joined', 'joined');
     join('bob');

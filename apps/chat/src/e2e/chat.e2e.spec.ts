@@ -1,26 +1,20 @@
 import { status } from '@grpc/grpc-js';
 import type { RunningGrpcService } from '@quartet/grpc-server';
-import { connect, eventually, stalledCall } from '@quartet/grpc-testing';
-import { ChatRequest, ChatServiceDefinition, type GrpcClient } from '@quartet/proto';
+import { eventually, stalledCall } from '@quartet/grpc-testing';
+import { ChatRequest } from '@quartet/proto';
 import { ChatMetrics } from '../chat/chat.metrics';
-import { ChatSession } from './chat-session';
-import { CHAT_STORES, startChat, StoreUnderTest, testChatConfig } from './chat-stores';
-
-type ChatClient = GrpcClient<typeof ChatServiceDefinition>;
+import { CHAT_STORES, StoreUnderTest, testChatConfig } from './chat-stores';
+import { type ChatClient, ChatUnderTest } from './chat-under-test';
 
 describe.each(CHAT_STORES)('chat over gRPC, rooms %s', (kind) => {
   const store = new StoreUnderTest(kind);
+  let chat: ChatUnderTest;
   let sut: RunningGrpcService;
   let client: ChatClient;
   let metrics: ChatMetrics;
   let rooms = 0;
   const freshRoom = () => `room-${(rooms += 1)}`;
-  const sessions: ChatSession[] = [];
-  const join = (user: string, room: string, sinceSeq = 0n) => {
-    const session = new ChatSession(client, user, room, sinceSeq);
-    sessions.push(session);
-    return session;
-  };
+  const join = (user: string, room: string, sinceSeq = 0n) => chat.join(user, room, sinceSeq);
 
   /** A member that joins over plain HTTP/2 and never reads a byte (see stalledCall). */
   const joinWithoutReading = (user: string, room: string) =>
@@ -32,18 +26,15 @@ describe.each(CHAT_STORES)('chat over gRPC, rooms %s', (kind) => {
     );
 
   beforeAll(async () => {
-    sut = await startChat(await store.configure(testChatConfig()));
-    client = connect(ChatServiceDefinition, sut.address);
+    chat = await ChatUnderTest.start(await store.configure(testChatConfig()));
+    ({ service: sut, client } = chat);
     metrics = sut.app.get(ChatMetrics);
   });
 
-  afterEach(() => {
-    for (const session of sessions.splice(0)) session.call.cancel();
-  });
+  afterEach(() => chat.leaveAll());
 
   afterAll(async () => {
-    client.close();
-    await sut.stop();
+    await chat.stop();
     await store.stop();
   });
 
@@ -218,8 +209,7 @@ describe.each(CHAT_STORES)('chat over gRPC, rooms %s', (kind) => {
 
 describe.each(CHAT_STORES)('chat when storing a message fails unexpectedly, rooms %s', (kind) => {
   const store = new StoreUnderTest(kind);
-  let sut: RunningGrpcService;
-  let client: ChatClient;
+  let chat: ChatUnderTest;
   let clockBroken = false;
 
   beforeAll(async () => {
@@ -227,19 +217,17 @@ describe.each(CHAT_STORES)('chat when storing a message fails unexpectedly, room
       if (clockBroken) throw new Error('clock failure: secret');
       return new Date();
     };
-    sut = await startChat(await store.configure(testChatConfig()), { clock });
-    client = connect(ChatServiceDefinition, sut.address);
+    chat = await ChatUnderTest.start(await store.configure(testChatConfig()), { clock });
   });
 
   afterAll(async () => {
-    client.close();
-    await sut.stop();
+    await chat.stop();
     await store.stop();
   });
 
   it('ends the poster with INTERNAL and a generic message, and the others go on', async () => {
-    const ann = new ChatSession(client, 'ann', 'lobby');
-    const bob = new ChatSession(client, 'bob', 'lobby');
+    const ann = chat.join('ann', 'lobby');
+    const bob = chat.join('bob', 'lobby');
     await ann.untilPresence('bob', true);
     clockBroken = true;
     bob.post('boom');
