@@ -9,18 +9,16 @@
 //   npm run bench:chat                                  10 s a store, 4 members a replica
 //   npm run bench:chat -- --seconds=30 --members=8
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { credentials, status } from '@grpc/grpc-js';
 import { startRedisServer } from '@quartet/processes';
+import { ChatServiceDefinition, grpcClientConstructor } from '@quartet/proto';
 import { listeningAddress, startProcess } from './lib/processes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(join(root, 'package.json'));
-const grpc = require('@grpc/grpc-js');
-const { loadSync } = require('@grpc/proto-loader');
 
 const { values } = parseArgs({
   options: {
@@ -60,20 +58,15 @@ function chatReplica(id, env = {}) {
   }).then(({ value }) => value);
 }
 
-const Chat = grpc.makeGenericClientConstructor(
-  loadSync(join(root, 'proto/chat/v1/chat.proto'), { longs: String, includeDirs: [join(root, 'proto')] })[
-    'chat.v1.ChatService'
-  ],
-  'Chat',
-);
+const Chat = grpcClientConstructor(ChatServiceDefinition);
 
 /**
  * A member on `address` that records each post's fan-out latency; a poster also posts in a
  * closed loop once `go` is called. `lost` counts members whose call ended early (cut off).
  */
 function member(address, user, room, poster, sentAt, latencies, lost) {
-  const client = new Chat(address, grpc.credentials.createInsecure());
-  const call = client.Chat();
+  const client = new Chat(address, credentials.createInsecure());
+  const call = client.chat();
   let joined;
   let refused;
   const ready = new Promise((resolve, reject) => {
@@ -86,21 +79,21 @@ function member(address, user, room, poster, sentAt, latencies, lost) {
     if (!poster || performance.now() >= until) return;
     const id = `${user}-${(posted += 1)}`;
     sentAt.set(id, performance.now());
-    call.write({ post: { text: id, clientId: id } });
+    call.write({ action: { $case: 'post', value: { text: id, clientId: id } } });
   };
-  call.on('data', (event) => {
-    if (event.joined) joined();
-    if (!event.message) return;
-    const started = sentAt.get(event.message.clientId);
+  call.on('data', ({ event }) => {
+    if (event?.$case === 'joined') joined();
+    if (event?.$case !== 'message') return;
+    const started = sentAt.get(event.value.clientId);
     if (started !== undefined) latencies.push(performance.now() - started);
-    if (event.message.user === user) post();
+    if (event.value.user === user) post();
   });
   // Before the join: the bench cannot run. After it: the end of the measurement cancels every call.
   call.on('error', (error) => {
     refused(new Error(`${user} could not join: ${error.message}`));
-    if (error.code !== grpc.status.CANCELLED) lost.count += 1;
+    if (error.code !== status.CANCELLED) lost.count += 1;
   });
-  call.write({ join: { room, user, sinceSeq: '0' } });
+  call.write({ action: { $case: 'join', value: { room, user, sinceSeq: 0n } } });
   return {
     ready,
     go: (ms) => {

@@ -9,20 +9,18 @@
 //   npm run bench:balancing -- --seconds=30 --callers=64 --streams=16
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { freeLoopbackPort, startNginx } from '@quartet/nginx';
 import { listeningEvent } from '@quartet/processes';
+import { GreeterDefinition, grpcClientConstructor, TickerServiceDefinition } from '@quartet/proto';
 import { CATALOGUE } from '@quartet/service-catalogue';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(join(root, 'package.json'));
-const grpc = require('@grpc/grpc-js');
-const { loadSync } = require('@grpc/proto-loader');
 
 const { values } = parseArgs({
   options: {
@@ -83,16 +81,8 @@ const proxy = await startNginx({
 });
 started.proxy = proxy;
 
-const loaded = (file) =>
-  loadSync(join(root, 'proto', file), { longs: String, includeDirs: [join(root, 'proto')] });
-const Greeter = grpc.makeGenericClientConstructor(
-  loaded('helloworld/helloworld.proto')['helloworld.Greeter'],
-  'Greeter',
-);
-const Ticker = grpc.makeGenericClientConstructor(
-  loaded('ticker/v1/ticker.proto')['ticker.v1.TickerService'],
-  'Ticker',
-);
+const Greeter = grpcClientConstructor(GreeterDefinition);
+const Ticker = grpcClientConstructor(TickerServiceDefinition);
 // The gateway's balancing policy (libs/grpc-client clientChannelOptions): round robin per call.
 const ROUND_ROBIN = { 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) };
 const MODES = {
@@ -110,11 +100,16 @@ async function unaryLoad(client, ms) {
     while (performance.now() < until) {
       const started = performance.now();
       await new Promise((resolve) => {
-        const call = client.SayHello({ name: 'bench' }, { deadline: Date.now() + 5_000 }, (error) => {
-          if (error) failed += 1;
-          else latencies.push(performance.now() - started);
-          resolve();
-        });
+        const call = client.sayHello(
+          { name: 'bench' },
+          new Metadata(),
+          { deadline: Date.now() + 5_000 },
+          (error) => {
+            if (error) failed += 1;
+            else latencies.push(performance.now() - started);
+            resolve();
+          },
+        );
         call.on('metadata', (headers) => count(servedBy, headers));
       });
     }
@@ -142,15 +137,16 @@ async function streamingLoad(client, ms) {
     while (performance.now() < until) {
       const started = performance.now();
       await new Promise((resolve) => {
-        const call = client.Watch(
-          { symbol: 'ACME', count: ticks, intervalMs: 0 },
+        const call = client.watch(
+          { symbol: 'ACME', count: ticks, intervalMs: 0, fromSeq: 0n },
+          new Metadata(),
           { deadline: Date.now() + 30_000 },
         );
         call.on('metadata', (headers) => count(servedBy, headers));
         call.on('data', () => (messages += 1));
         call.on('error', () => undefined);
         call.on('status', ({ code }) => {
-          if (code === grpc.status.OK) latencies.push(performance.now() - started);
+          if (code === status.OK) latencies.push(performance.now() - started);
           else failed += 1;
           resolve();
         });
@@ -177,7 +173,7 @@ for (const [load, run, Client, app] of [
 ]) {
   for (const [mode, target] of Object.entries(MODES)) {
     const [address, options] = target(app);
-    const client = new Client(address, grpc.credentials.createInsecure(), options);
+    const client = new Client(address, credentials.createInsecure(), options);
     await run(client, 1_000); // warm-up: connections made, code paths compiled
     const result = await run(client, seconds * 1_000);
     client.close();

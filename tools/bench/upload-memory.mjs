@@ -5,17 +5,15 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { listeningEvent } from '@quartet/processes';
+import { grpcClientConstructor, UploadServiceDefinition } from '@quartet/proto';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(join(root, 'package.json'));
-const grpc = require('@grpc/grpc-js');
-const { loadSync } = require('@grpc/proto-loader');
 
 const mebibytes = Number(process.argv[2] ?? 512);
 const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-bench-upload-'));
@@ -38,23 +36,28 @@ const baseline = rss();
 let peak = baseline;
 const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
 
-const definition = loadSync(join(root, 'proto/upload/v1/upload.proto'), { longs: String, oneofs: true });
-const Client = grpc.makeGenericClientConstructor(definition['upload.v1.UploadService'], 'UploadService');
-const client = new Client(address, grpc.credentials.createInsecure());
+const client = new (grpcClientConstructor(UploadServiceDefinition))(address, credentials.createInsecure());
 const chunk = randomBytes(1024 * 1024);
 const digest = createHash('sha256');
 const started = performance.now();
 const response = await new Promise((resolve, reject) => {
-  const call = client.Upload((error, reply) => (error ? reject(error) : resolve(reply)));
+  const call = client.upload(new Metadata(), {}, (error, reply) => (error ? reject(error) : resolve(reply)));
   call.write({
-    info: { name: 'bench.bin', contentType: 'application/octet-stream', size: mebibytes * 1024 * 1024 },
+    payload: {
+      $case: 'info',
+      value: {
+        name: 'bench.bin',
+        contentType: 'application/octet-stream',
+        size: BigInt(mebibytes * 1024 * 1024),
+      },
+    },
   });
   let sent = 0;
   const pump = () => {
     while (sent < mebibytes) {
       sent += 1;
       digest.update(chunk);
-      if (!call.write({ chunk })) return call.once('drain', pump);
+      if (!call.write({ payload: { $case: 'chunk', value: chunk } })) return call.once('drain', pump);
     }
     call.end();
   };

@@ -1,13 +1,6 @@
 import { eventually } from '@quartet/grpc-testing';
 import { ChatClient, type Frame } from './chat-client';
-import {
-  addressesOf,
-  type GatewayStack,
-  sample,
-  startGatewayStack,
-  startTestGateway,
-  type TestGateway,
-} from './fixture';
+import { type GatewayStack, sample, startGatewayStack, type TestGateway } from './fixture';
 
 const isMessage = (text: string) => (frame: Frame) => frame.type === 'message' && frame.text === text;
 
@@ -160,7 +153,7 @@ describe('/api/chat as a WebSocket', () => {
   }, 40_000);
 
   it('ends a session at its deadline with an error frame', async () => {
-    const short = await startTestGateway(addressesOf(stack.services), { STREAM_DEADLINE_MS: '500' });
+    const short = await stack.anotherGateway({ STREAM_DEADLINE_MS: '500' });
     try {
       const ivy = await ChatClient.open(
         `${short.url.replace('http', 'ws')}/api/chat?room=late&user=ivy`,

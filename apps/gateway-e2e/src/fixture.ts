@@ -98,7 +98,9 @@ export async function stopAll(services: Partial<Record<Backend, ServiceProcess>>
 export interface GatewayStack {
   readonly services: Record<Backend, ServiceProcess>;
   readonly gateway: TestGateway;
-  /** Stops the gateway first, then the backends. */
+  /** Another gateway in front of the same backends, with its own variables; the caller stops it. */
+  anotherGateway(env: Record<string, string>): Promise<TestGateway>;
+  /** Stops the first gateway, then the backends. */
   stop(): Promise<void>;
 }
 
@@ -114,7 +116,8 @@ export async function startGatewayStack(
       await gateway.stop();
       await stopAll(services);
     };
-    return { services, gateway, stop };
+    const anotherGateway = (env: Record<string, string>) => startTestGateway(addressesOf(services), env);
+    return { services, gateway, anotherGateway, stop };
   } catch (error) {
     await stopAll(services);
     throw error;

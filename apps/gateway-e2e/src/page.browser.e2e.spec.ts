@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
 import type { Browser, Page } from 'playwright-core';
 import { chatLines as lines, joinRoom, launchChromium, membersShown, say, signIn } from './browser';
-import {
-  addressesOf,
-  type GatewayStack,
-  startGatewayStack,
-  startTestGateway,
-  type TestGateway,
-} from './fixture';
+import { type GatewayStack, startGatewayStack, type TestGateway } from './fixture';
 
 const SCREENSHOTS = join(workspaceRoot, 'reports', 'apps', 'gateway', 'screenshots');
 
@@ -144,7 +138,7 @@ describe('the web page in Chromium', () => {
     const port = new URL(gateway.url).port;
     gateway.process.child.kill('SIGTERM');
     expect(await gateway.process.exited).toBe(0);
-    gateway = await startTestGateway(addressesOf(stack.services), { PORT: port });
+    gateway = await stack.anotherGateway({ PORT: port });
 
     const before = (await seqsSeen()).length;
     await page.waitForFunction(

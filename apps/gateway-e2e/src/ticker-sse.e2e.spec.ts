@@ -1,12 +1,5 @@
 import { eventually, type ServiceProcess } from '@quartet/grpc-testing';
-import {
-  addressesOf,
-  type GatewayStack,
-  sample,
-  startGatewayStack,
-  startTestGateway,
-  type TestGateway,
-} from './fixture';
+import { type GatewayStack, sample, startGatewayStack, type TestGateway } from './fixture';
 import { readEvents, stalledGet } from './sse-client';
 
 const WATCH = 'grpc_service="ticker.v1.TickerService",grpc_method="Watch",grpc_type="server_stream"';
@@ -134,7 +127,7 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
   }, 40_000);
 
   it('ends a stream at its deadline with an error event', async () => {
-    const short = await startTestGateway(addressesOf(stack.services), { STREAM_DEADLINE_MS: '300' });
+    const short = await stack.anotherGateway({ STREAM_DEADLINE_MS: '300' });
     try {
       const response = await short.fetch('/api/ticker/LATE?intervalMs=50');
       expect(response.status).toBe(200);
