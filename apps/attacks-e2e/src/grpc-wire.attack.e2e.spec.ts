@@ -3,7 +3,8 @@ import { constants } from 'node:http2';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
-import { grpcFrame, gzipBomb, rawCall, rawSession } from '@quartet/grpc-testing';
+import { workspaceRoot } from '@nx/devkit';
+import { grpcFrame, grpcRequestHeaders, gzipBomb, rawCall, rawSession } from '@quartet/grpc-testing';
 import { type ServiceUnderAttack, servicesOf } from './support/honest-grpc';
 import { SHORT_LIMITS, type Stack, startStack } from './support/stack';
 import { rssBoundMb, underAttack } from './support/under-attack';
@@ -139,7 +140,7 @@ describe('hostile HTTP/2 and gRPC framing against each service', () => {
 
     it('takes at most MAX_CONCURRENT_STREAMS of 10,000 streams opened on one connection', async () => {
       const answer = await attack(service(), '10,000 streams on one connection', () =>
-        runAttacker('many-streams.cjs', [stack[name].address, service().path, '10000']),
+        runAttacker('many-streams.mts', [stack[name].address, service().path, '10000']),
       );
       // The server takes the first 100 and ends them at the idle limit; the rest wait client-side.
       expect(answer).toEqual({
@@ -155,12 +156,7 @@ describe('hostile HTTP/2 and gRPC framing against each service', () => {
         const closed = new Promise<void>((resolve) => session.once('close', resolve));
         let sent = 0;
         for (; sent < 20_000 && !session.closed && !session.destroyed; sent += 1) {
-          const stream = session.request({
-            ':method': 'POST',
-            ':path': service().path,
-            'content-type': 'application/grpc',
-            te: 'trailers',
-          });
+          const stream = session.request(grpcRequestHeaders(service().path));
           stream.on('error', () => undefined);
           stream.close(constants.NGHTTP2_CANCEL);
           if (sent % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
@@ -199,7 +195,11 @@ describe('hostile HTTP/2 and gRPC framing against each service', () => {
 async function runAttacker(script: string, args: string[]): Promise<unknown> {
   const { stdout } = await execFileAsync(
     process.execPath,
-    [join(__dirname, 'support', 'attackers', script), ...args],
+    [
+      join(workspaceRoot, 'tools', 'scripts', 'run-ts.mjs'),
+      join(__dirname, 'support', 'attackers', script),
+      ...args,
+    ],
     {
       timeout: 25_000,
     },

@@ -15,7 +15,15 @@ export { startTestRedis, type TestRedis } from './lib/redis-server';
 export { spawnReplicas, stopReplicas, tally } from './lib/replicas';
 export { stalledCall, type StalledCall } from './lib/stalled-call';
 export { startPrivateNetwork, type PrivateNetwork } from './lib/private-network';
-export { grpcFrame, gzipBomb, rawCall, rawSession, type RawCall, type RawOutcome } from './lib/raw-grpc';
+export {
+  grpcFrame,
+  grpcRequestHeaders,
+  gzipBomb,
+  rawCall,
+  rawSession,
+  type RawCall,
+  type RawOutcome,
+} from './lib/raw-grpc';
 export { fourStyles, succeeds, type FourStyles, type StyleCall, type StyleService } from './lib/four-styles';
 export {
   gatewayTlsEnv,

@@ -9,7 +9,7 @@
 //   run-ts loads/grpc-load.mts slow-peers <ticker,chat,gateway url> <seconds> <stalled peers> <posts/s> <authorization>
 import { type ClientHttp2Session, type ClientHttp2Stream, connect } from 'node:http2';
 import { request as httpRequest, get as httpGet, Agent, type ClientRequest } from 'node:http';
-import { grpcFrame } from '@quartet/grpc-testing';
+import { grpcFrame, grpcRequestHeaders } from '@quartet/grpc-testing';
 import { ChatRequest, ChatResponse, type MessageCodec, UploadRequest, WatchRequest } from '@quartet/proto';
 import * as hdr from 'hdr-histogram-js';
 
@@ -46,12 +46,7 @@ function call(
   path: string,
   onMessage: (message: Buffer) => void,
 ): { stream: ClientHttp2Stream; done: Promise<string> } {
-  const stream = session.request({
-    ':method': 'POST',
-    ':path': path,
-    'content-type': 'application/grpc',
-    te: 'trailers',
-  });
+  const stream = session.request(grpcRequestHeaders(path));
   let pending: Buffer = Buffer.alloc(0);
   stream.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

@@ -16,6 +16,20 @@ export interface RawCall {
   readonly outcome: Promise<RawOutcome>;
 }
 
+/** The HTTP/2 request headers of a gRPC call to `path` (`/package.Service/Method`), and any others. */
+export function grpcRequestHeaders(
+  path: string,
+  extraHeaders: Record<string, string | string[]> = {},
+): Record<string, string | string[]> {
+  return {
+    ':method': 'POST',
+    ':path': path,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    ...extraHeaders,
+  };
+}
+
 /**
  * One gRPC message on the wire: the 5-byte prefix (compressed flag, length) and the bytes.
  * `declaredLength` lets an attacker claim more than it sends.
@@ -57,13 +71,7 @@ export function rawCall(
     halfClose = true,
   }: { extraHeaders?: Record<string, string | string[]>; halfClose?: boolean } = {},
 ): RawCall {
-  const stream = session.request({
-    ':method': 'POST',
-    ':path': path,
-    'content-type': 'application/grpc',
-    te: 'trailers',
-    ...extraHeaders,
-  });
+  const stream = session.request(grpcRequestHeaders(path, extraHeaders));
   const outcome = new Promise<RawOutcome>((resolve) => {
     let settled = false;
     const settle = (value: RawOutcome) => {

@@ -1,5 +1,5 @@
 import { connect, constants } from 'node:http2';
-import { grpcFrame } from './raw-grpc';
+import { grpcFrame, grpcRequestHeaders } from './raw-grpc';
 
 /** A gRPC call whose client reads no byte of the response until told to. */
 export interface StalledCall {
@@ -25,12 +25,7 @@ export function stalledCall(
 ): StalledCall {
   const session = connect(`http://${address}`);
   session.on('error', () => undefined);
-  const stream = session.request({
-    ':method': 'POST',
-    ':path': path,
-    'content-type': 'application/grpc',
-    te: 'trailers',
-  });
+  const stream = session.request(grpcRequestHeaders(path));
   stream.on('error', () => undefined);
   const frame = grpcFrame(request);
   // A bidi call stays open for more requests unless told to half-close.
