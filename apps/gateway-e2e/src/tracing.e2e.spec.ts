@@ -75,6 +75,14 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
     return find() as ReceivedSpan[];
   }
 
+  /** The three spans of one hop: the gateway's HTTP route, its gRPC client call, and the service's server span. */
+  const hopSpans = (traceId: string, route: string, service: string, method: string) =>
+    spansOf(traceId, [
+      { service: 'gateway', name: route, kind: SERVER },
+      { service: 'gateway', name: `grpc.${method}`, kind: CLIENT },
+      { service, name: `grpc.${method}`, kind: SERVER },
+    ]);
+
   it('says in its listening line that tracing is on', () => {
     for (const process of [...Object.values(stack.services), gateway.process]) {
       expect(process.listening).toMatchObject({ tracing: 'on' });
@@ -111,11 +119,12 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
     const response = await gateway.fetch('/api/hello?name=', { headers: { traceparent } });
     expect(response.status).toBe(400);
 
-    const [http, client, server] = await spansOf(traceId, [
-      { service: 'gateway', name: 'GET /api/hello', kind: SERVER },
-      { service: 'gateway', name: 'grpc.helloworld.Greeter/SayHello', kind: CLIENT },
-      { service: 'greeter', name: 'grpc.helloworld.Greeter/SayHello', kind: SERVER },
-    ]);
+    const [http, client, server] = await hopSpans(
+      traceId,
+      'GET /api/hello',
+      'greeter',
+      'helloworld.Greeter/SayHello',
+    );
     expect(http.attributes['http.response.status_code']).toBe(400);
     expect(client.statusCode).toBe(ERROR);
     expect(server.statusCode).toBe(ERROR);
@@ -159,11 +168,12 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
     });
     expect((await readEvents(response)).filter((event) => event.event === 'message')).toHaveLength(3);
 
-    const [http, client, server] = await spansOf(traceId, [
-      { service: 'gateway', name: 'GET /api/ticker/:symbol', kind: SERVER },
-      { service: 'gateway', name: 'grpc.ticker.v1.TickerService/Watch', kind: CLIENT },
-      { service: 'ticker', name: 'grpc.ticker.v1.TickerService/Watch', kind: SERVER },
-    ]);
+    const [http, client, server] = await hopSpans(
+      traceId,
+      'GET /api/ticker/:symbol',
+      'ticker',
+      'ticker.v1.TickerService/Watch',
+    );
     expect(http.attributes['http.response.status_code']).toBe(200);
     expect(server.parentSpanId).toBe(client.spanId);
     expect(server.events.filter((name) => name === 'tick')).toHaveLength(3);
@@ -178,11 +188,12 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
     });
     expect(response.status).toBe(201);
 
-    const [http, client, server] = await spansOf(traceId, [
-      { service: 'gateway', name: 'POST /api/uploads', kind: SERVER },
-      { service: 'gateway', name: 'grpc.upload.v1.UploadService/Upload', kind: CLIENT },
-      { service: 'upload', name: 'grpc.upload.v1.UploadService/Upload', kind: SERVER },
-    ]);
+    const [http, client, server] = await hopSpans(
+      traceId,
+      'POST /api/uploads',
+      'upload',
+      'upload.v1.UploadService/Upload',
+    );
     expect(http.attributes['http.response.status_code']).toBe(201);
     expect(server.parentSpanId).toBe(client.spanId);
     expect(server.events).toContain('chunk');

@@ -13,6 +13,14 @@ function member(user: string) {
   };
   return sut;
 }
+/** Members by these names, each joined to `room` from the start of its history, in this order. */
+function joinedTo(room: ChatRoom, ...users: string[]) {
+  return users.map((user) => {
+    const joiner = member(user);
+    room.join(joiner, 0n);
+    return joiner;
+  });
+}
 const messages = (m: { events: ChatResponse[] }): ChatMessage[] =>
   m.events.flatMap((e) => (e.event?.$case === 'message' ? [e.event.value] : []));
 const kinds = (m: { events: ChatResponse[] }) => m.events.map((e) => e.event?.$case);
@@ -25,10 +33,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('confirms a join with the members and the last seq, and tells the others', () => {
-    const ann = member('ann');
-    const bob = member('bob');
-    sut.join(ann, 0n);
-    sut.join(bob, 0n);
+    const [ann, bob] = joinedTo(sut, 'ann', 'bob');
     expect(bob.events[0]).toEqual({
       event: {
         $case: 'joined',
@@ -42,10 +47,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('numbers messages from 1 and delivers each to every member, the sender included, in order', () => {
-    const ann = member('ann');
-    const bob = member('bob');
-    sut.join(ann, 0n);
-    sut.join(bob, 0n);
+    const [ann, bob] = joinedTo(sut, 'ann', 'bob');
     sut.post(ann, 'one', '');
     sut.post(bob, 'two', '');
     sut.post(ann, 'three', '');
@@ -59,8 +61,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('replays the kept messages after since_seq before going live, with no gap and no duplicate', () => {
-    const ann = member('ann');
-    sut.join(ann, 0n);
+    const [ann] = joinedTo(sut, 'ann');
     for (const text of ['1', '2', '3', '4']) sut.post(ann, text, '');
     const bob = member('bob');
     sut.join(bob, 2n);
@@ -70,8 +71,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('keeps only its latest messages', () => {
-    const ann = member('ann');
-    sut.join(ann, 0n);
+    const [ann] = joinedTo(sut, 'ann');
     for (const text of ['1', '2', '3', '4', '5']) sut.post(ann, text, '');
     const late = member('late');
     sut.join(late, 0n);
@@ -79,8 +79,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('says in joined when messages after since_seq are no longer kept, and not when none are missing', () => {
-    const ann = member('ann');
-    sut.join(ann, 0n);
+    const [ann] = joinedTo(sut, 'ann');
     for (const text of ['1', '2', '3', '4', '5']) sut.post(ann, text, '');
     const trimmed = (sinceSeq: bigint) => {
       const late = member('late');
@@ -93,10 +92,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('stores a post resent with the same client_id once, acknowledging it to its sender alone', () => {
-    const ann = member('ann');
-    const bob = member('bob');
-    sut.join(ann, 0n);
-    sut.join(bob, 0n);
+    const [ann, bob] = joinedTo(sut, 'ann', 'bob');
     sut.post(ann, 'hello', 'c-1');
     sut.post(ann, 'hello', 'c-1');
     sut.post(bob, 'hello', 'c-1');
@@ -108,8 +104,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('forgets client_ids past its window', () => {
-    const ann = member('ann');
-    sut.join(ann, 0n);
+    const [ann] = joinedTo(sut, 'ann');
     for (const id of ['a', 'b', 'c', 'a']) sut.post(ann, id, id);
     expect(messages(ann).map((m) => m.seq)).toEqual([1n, 2n, 3n, 4n]);
   });
@@ -117,8 +112,7 @@ describe(ChatRoom.name, () => {
   it('tells the others when a user leaves, once its last connection has gone', () => {
     const ann = member('ann');
     const annOtherTab = member('ann');
-    const bob = member('bob');
-    sut.join(bob, 0n);
+    const [bob] = joinedTo(sut, 'bob');
     sut.join(ann, 0n);
     sut.join(annOtherTab, 0n);
     sut.leave(ann);
@@ -133,8 +127,7 @@ describe(ChatRoom.name, () => {
   });
 
   it('ignores a leave by someone not in the room', () => {
-    const bob = member('bob');
-    sut.join(bob, 0n);
+    const [bob] = joinedTo(sut, 'bob');
     sut.leave(member('ghost'));
     expect(kinds(bob)).toEqual(['joined']);
   });
@@ -147,8 +140,7 @@ describe('ChatRoom with a broken clock', () => {
       if (broken) throw new Error('clock failure');
       return time;
     });
-    const ann = member('ann');
-    sut.join(ann, 0n);
+    const [ann] = joinedTo(sut, 'ann');
     broken = true;
     expect(() => sut.post(ann, 'x', '')).toThrow('clock failure');
     expect(() => sut.leave(ann)).not.toThrow();
@@ -157,8 +149,7 @@ describe('ChatRoom with a broken clock', () => {
 
   it('forgets its client_ids once the last member leaves, and stores a resend after that anew', () => {
     const sut = new ChatRoom('lobby', { historySize: 3, dedupWindow: 2 }, () => time);
-    const ann = member('ann');
-    sut.join(ann, 0n);
+    const [ann] = joinedTo(sut, 'ann');
     sut.post(ann, 'hi', 'c-1');
     expect(sut.dedupEntries).toBe(1);
     sut.leave(ann);

@@ -43,6 +43,16 @@ export class ChatSession {
     return this.events.flatMap((e) => (e.event?.$case === 'message' ? [e.event.value] : []));
   }
 
+  /** The seq of each message received, in order. */
+  seqs(): bigint[] {
+    return this.messages().map((m) => m.seq);
+  }
+
+  /** Each message received as [seq, text, client_id]: what a resend test compares. */
+  posts(): [bigint, string, string][] {
+    return this.messages().map((m) => [m.seq, m.text, m.clientId]);
+  }
+
   /** Resolves when an event matching `predicate` has arrived; rejects if the stream ends or 10 s pass first. */
   until(predicate: (event: ChatResponse) => boolean, what: string): Promise<ChatResponse> {
     return new Promise((resolve, reject) => {
