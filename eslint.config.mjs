@@ -34,7 +34,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:proto', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:proto', 'type:util'] },
             { sourceTag: 'type:proto', onlyDependOnLibsWithTags: [] },
-            // The service generator reads the catalogue's types; tools import no code of the apps.
+            // The generator and the scripts use the shared libs; tools import no code of the apps.
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:util'] },
             // The deploy project's tests drive built apps over gRPC, as any outside client would.
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:proto', 'type:util'] },

@@ -396,7 +396,7 @@ const rows = chosen.map((path, i) => {
       : path.absoluteGoal !== undefined
         ? quartet.perSecond >= path.absoluteGoal
         : path.maxGrowthMiB !== undefined
-          ? extraMiB < path.maxGrowthMiB && quartet.failed === 0
+          ? extraMiB !== undefined && extraMiB < path.maxGrowthMiB && quartet.failed === 0
           : quartet.p99Us < 100_000 && quartet.joined === chatMembers && quartet.failed === 0;
   return {
     path: path.path,

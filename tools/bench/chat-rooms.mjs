@@ -89,7 +89,7 @@ function member(address, user, room, poster, sentAt, latencies, lost) {
     if (event.value.user === user) post();
   });
   // Before the join: the bench cannot run. After it: the end of the measurement cancels every call.
-  call.on('error', (error) => {
+  call.on('error', (/** @type {import('@grpc/grpc-js').ServiceError} */ error) => {
     refused(new Error(`${user} could not join: ${error.message}`));
     if (error.code !== status.CANCELLED) lost.count += 1;
   });

@@ -42,7 +42,8 @@ const [seconds, replicaCount, callers, streams, ticks] = [
 const children = [];
 const nginxDir = mkdtempSync(join(tmpdir(), 'quartet-bench-nginx-'));
 /** The nginx proxy, once started: killed with the replicas if the bench exits early. */
-const started = { proxy: undefined };
+/** @type {{ proxy?: import('@quartet/nginx').NginxProxy }} */
+const started = {};
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
   started.proxy?.child.kill('SIGKILL');
@@ -68,6 +69,7 @@ function spawnReplica(app, id) {
 }
 
 const apps = ['greeter', 'ticker'];
+/** @type {Record<string, string[]>} */
 const replicas = {};
 for (const app of apps) {
   replicas[app] = [];
@@ -107,7 +109,7 @@ async function unaryLoad(client, ms) {
           (error) => {
             if (error) failed += 1;
             else latencies.push(performance.now() - started);
-            resolve();
+            resolve(undefined);
           },
         );
         call.on('metadata', (headers) => count(servedBy, headers));
@@ -148,7 +150,7 @@ async function streamingLoad(client, ms) {
         call.on('status', ({ code }) => {
           if (code === status.OK) latencies.push(performance.now() - started);
           else failed += 1;
-          resolve();
+          resolve(undefined);
         });
       });
     }
@@ -167,15 +169,31 @@ const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 const rows = [];
-for (const [load, run, Client, app] of [
-  ['unary SayHello', unaryLoad, Greeter, 'greeter'],
-  ['stream Watch', streamingLoad, Ticker, 'ticker'],
-]) {
+/** Each load, and how to open a client for it on a target that `run(ms)` then measures. */
+const LOADS = [
+  {
+    load: 'unary SayHello',
+    app: 'greeter',
+    open: (address, options) => {
+      const client = new Greeter(address, credentials.createInsecure(), options);
+      return { run: (ms) => unaryLoad(client, ms), close: () => client.close() };
+    },
+  },
+  {
+    load: 'stream Watch',
+    app: 'ticker',
+    open: (address, options) => {
+      const client = new Ticker(address, credentials.createInsecure(), options);
+      return { run: (ms) => streamingLoad(client, ms), close: () => client.close() };
+    },
+  },
+];
+for (const { load, app, open } of LOADS) {
   for (const [mode, target] of Object.entries(MODES)) {
     const [address, options] = target(app);
-    const client = new Client(address, credentials.createInsecure(), options);
-    await run(client, 1_000); // warm-up: connections made, code paths compiled
-    const result = await run(client, seconds * 1_000);
+    const client = open(address, options);
+    await client.run(1_000); // warm-up: connections made, code paths compiled
+    const result = await client.run(seconds * 1_000);
     client.close();
     const sorted = result.latencies.sort((a, b) => a - b);
     const total = Object.values(result.servedBy).reduce((sum, n) => sum + n, 0);

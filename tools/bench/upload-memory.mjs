@@ -31,7 +31,8 @@ const address = await new Promise((resolve, reject) => {
   });
 });
 
-const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
+const rss = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1]) / 1024;
 const baseline = rss();
 let peak = baseline;
 const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);

@@ -20,7 +20,7 @@ const commitOf = (ref) => git('rev-parse', '--verify', '--quiet', `${ref}^{commi
 export function contractsBase() {
   if (process.env.CONTRACTS_BASE) {
     const commit = commitOf(process.env.CONTRACTS_BASE);
-    return commit && { ref: process.env.CONTRACTS_BASE, commit };
+    return commit ? { ref: process.env.CONTRACTS_BASE, commit } : undefined;
   }
   const head = commitOf('HEAD');
   for (const main of ['origin/main', 'main']) {
@@ -28,7 +28,7 @@ export function contractsBase() {
     if (!mergeBase) continue;
     if (mergeBase !== head) return { ref: `the merge base with ${main}`, commit: mergeBase };
     const parent = commitOf('HEAD~1');
-    return parent && { ref: `${main}'s previous commit`, commit: parent };
+    return parent ? { ref: `${main}'s previous commit`, commit: parent } : undefined;
   }
   return undefined;
 }

@@ -165,7 +165,7 @@ async function ready() {
         affinity: !redis,
       });
     } catch (error) {
-      console.error(`[${'nginx'.padEnd(width)}] ${error.message}`);
+      console.error(`[${'nginx'.padEnd(width)}] ${error instanceof Error ? error.message : error}`);
       return stop(1);
     }
     proxy.child.on('exit', (code) => !stopping && (console.error(`nginx exited (${code})`), stop(1)));

@@ -24,8 +24,10 @@ const audit = run(process.execPath, ['tools/security/src/advisories.cjs']);
 const nx = join(root, 'node_modules', '.bin', 'nx');
 const format = run(nx, ['format:check', '--all']);
 const tested = JSON.parse(
-  run(nx, ['show', 'projects', '--withTarget', 'test', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    .stdout,
+  String(
+    run(nx, ['show', 'projects', '--withTarget', 'test', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
+      .stdout,
+  ),
 );
 const outcome = run(nx, [
   'run-many',
@@ -37,9 +39,9 @@ const outcome = run(nx, [
 
 let passed = 0;
 let failed = 0;
-for (const [check, outcome] of [
-  ['the advisory check', audit],
-  ['the formatting check (npx nx format:write fixes it)', format],
+for (const { check, outcome } of [
+  { check: 'the advisory check', outcome: audit },
+  { check: 'the formatting check (npx nx format:write fixes it)', outcome: format },
 ]) {
   if (outcome.status === 0) continue;
   console.error(`${check} failed (see above)`);
@@ -47,7 +49,7 @@ for (const [check, outcome] of [
 }
 for (const project of tested) {
   const projectRoot = JSON.parse(
-    run(nx, ['show', 'project', project, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }).stdout,
+    String(run(nx, ['show', 'project', project, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }).stdout),
   ).root;
   const report = join(root, 'reports', projectRoot, 'jest-results.json');
   if (!existsSync(report)) {

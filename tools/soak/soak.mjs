@@ -63,7 +63,7 @@ function start(app, env = {}) {
 }
 
 const rssMb = (pid) =>
-  Math.round(Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 102.4) / 10;
+  Math.round(Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 102.4) / 10;
 const handles = (pid) => readdirSync(`/proc/${pid}/fd`).length;
 const snapshot = () =>
   Object.fromEntries(
@@ -87,6 +87,12 @@ async function signIn(gateway, name) {
   return `Bearer ${JSON.parse(text).token}`;
 }
 
+/**
+ * @param {string} method
+ * @param {string} url
+ * @param {string | Buffer} [body]
+ * @param {{ abortAfterBytes?: number, headers?: Record<string, string> }} [options]
+ */
 function http(method, url, body, { abortAfterBytes, headers = { authorization } } = {}) {
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { method, timeout: 15_000, headers }, (response) => {
@@ -143,8 +149,8 @@ async function uploadLoop(gateway, until) {
           method: 'POST',
           headers: { 'content-length': body.length, authorization },
         });
-        outgoing.on('error', () => resolve());
-        outgoing.on('close', () => resolve());
+        outgoing.on('error', () => resolve(undefined));
+        outgoing.on('close', () => resolve(undefined));
         outgoing.write(body.subarray(0, 64 * 1024), () => setTimeout(() => outgoing.destroy(), 20));
       });
       counts.brokenOff += 1;
@@ -169,7 +175,7 @@ function chatOnce(gateway, room, member, abrupt) {
       if (abrupt) {
         clearTimeout(timer);
         socket.terminate();
-        return resolve();
+        return resolve(undefined);
       }
       socket.send(JSON.stringify({ type: 'post', text }));
     });
@@ -178,7 +184,7 @@ function chatOnce(gateway, room, member, abrupt) {
       if (frame.type === 'message' && frame.text === text) {
         clearTimeout(timer);
         socket.close();
-        resolve();
+        resolve(undefined);
       }
     });
   });

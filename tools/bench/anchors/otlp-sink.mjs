@@ -12,7 +12,7 @@ const server = createServer((request, response) => {
   });
 });
 server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address();
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   console.log(JSON.stringify({ message: { event: 'listening', address: `127.0.0.1:${port}` } }));
 });
 process.on('SIGTERM', () => {

@@ -15,6 +15,8 @@ const hdr = require('hdr-histogram-js');
 /**
  * Runs h2load against `url` for `seconds` and resolves with the requests that got a 2xx,
  * the others, and their latencies. `body` makes it a POST of those bytes (a gRPC frame).
+ * @param {{ url: string, seconds: number, clients: number, streams: number, headers?: Record<string, string>,
+ *   body?: Uint8Array, h1?: boolean, core?: number }} options
  */
 export async function h2load({ url, seconds, clients, streams, headers = {}, body, h1 = false, core }) {
   const dir = mkdtempSync(join(tmpdir(), 'quartet-h2load-'));

@@ -25,6 +25,8 @@ export function pinnedCommand(core, command, args) {
 /**
  * Starts a process and resolves once `ready(line)` returns something for a line of its
  * stdout, with that value; rejects if it exits first.
+ * @param {{ command: string, args: string[], env?: Record<string, string>, core?: number,
+ *   ready: (line: string) => any, name: string }} options
  * @returns {Promise<{ child: import('node:child_process').ChildProcess, value: any, stop(): Promise<void> }>}
  */
 export function startProcess({ command, args, env = {}, core, ready, name }) {
