@@ -25,7 +25,7 @@ import {
   pinned,
   resetPeakRss,
   rssBytes,
-  startProcess,
+  startPinned,
 } from './lib/processes.mjs';
 import { writeReport } from './lib/report.mjs';
 
@@ -61,7 +61,7 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 async function server(name, command, args, env = {}, core = SERVER_CORE) {
   // Each worker logs that it listens; the load must not start before all of them can take connections.
   let workersListening = 0;
-  const started = await startProcess({
+  const started = await startPinned({
     name,
     command,
     args,
@@ -89,11 +89,13 @@ const anchor = (style) =>
 
 /** The streaming load generator, pinned to the load core; resolves with its JSON result. */
 async function streamLoad(args) {
-  const run = await startProcess({
+  const run = await startPinned({
     name: `load ${args[0]}`,
     command: process.execPath,
     args: [RUN_TS, join(root, 'tools', 'bench', 'loads', 'grpc-load.mts'), ...args.map(String)],
     core: LOAD_CORE,
+    // It prints its one line when the run is over, after the members of a room have joined.
+    startTimeoutMs: (seconds + 60) * 1_000,
     ready: (line) => (line.startsWith('{') ? JSON.parse(line) : undefined),
   });
   return run.value;

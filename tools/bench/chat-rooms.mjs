@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { credentials, status } from '@grpc/grpc-js';
 import { startRedisServer } from '@quartet/processes';
 import { ChatServiceDefinition, grpcClientConstructor } from '@quartet/proto';
-import { listeningAddress, startProcess } from './lib/processes.mjs';
+import { listeningAddress, startPinned } from './lib/processes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -37,7 +37,7 @@ process.on('exit', () => rmSync(redisDir, { recursive: true, force: true }));
 function chatReplica(id, env = {}) {
   let address;
   let storeAvailable = env.REDIS_URL === undefined;
-  return startProcess({
+  return startPinned({
     name: id,
     command: process.execPath,
     args: [join(root, 'dist/apps/chat/main.js')],

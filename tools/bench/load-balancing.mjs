@@ -7,16 +7,14 @@
 //
 //   npm run bench:balancing                       10 s a mode and load, 32 unary callers, 8 streams
 //   npm run bench:balancing -- --seconds=30 --callers=64 --streams=16
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { freeLoopbackPort, startNginx } from '@quartet/nginx';
-import { listeningEvent } from '@quartet/processes';
+import { listeningEvent, startProcess } from '@quartet/processes';
 import { GreeterDefinition, grpcClientConstructor, TickerServiceDefinition } from '@quartet/proto';
 import { CATALOGUE } from '@quartet/service-catalogue';
 
@@ -39,33 +37,28 @@ const [seconds, replicaCount, callers, streams, ticks] = [
   values.ticks,
 ].map(Number);
 
-const children = [];
+/** @type {import('@quartet/processes').StartedProcess<string>[]} */
+const replicaProcesses = [];
 const nginxDir = mkdtempSync(join(tmpdir(), 'quartet-bench-nginx-'));
 /** The nginx proxy, once started: killed with the replicas if the bench exits early. */
 /** @type {{ proxy?: import('@quartet/nginx').NginxProxy }} */
 const started = {};
 process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
   started.proxy?.child.kill('SIGKILL');
   rmSync(nginxDir, { recursive: true, force: true });
 });
 
 /** A built service on an ephemeral loopback port; resolves with its address. */
-function spawnReplica(app, id) {
-  const child = spawn(process.execPath, [join(root, 'dist/apps', app, 'main.js')], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', INSTANCE_ID: id },
-    stdio: ['ignore', 'pipe', 'inherit'],
+async function spawnReplica(app, id) {
+  const started = await startProcess({
+    name: `${app} (built by \`npx nx build ${app}\`)`,
+    command: process.execPath,
+    args: [join(root, 'dist/apps', app, 'main.js')],
+    env: { HOST: '127.0.0.1', PORT: '0', INSTANCE_ID: id },
+    ready: (line) => listeningEvent(line)?.address,
   });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) =>
-      reject(new Error(`${app} exited with ${code}; run \`npx nx build ${app}\``)),
-    );
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const listening = listeningEvent(line);
-      if (listening) resolve(listening.address);
-    });
-  });
+  replicaProcesses.push(started);
+  return started.value;
 }
 
 const apps = ['greeter', 'ticker'];
@@ -233,7 +226,5 @@ console.log(
 console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 
 await proxy.stop();
-await Promise.all(
-  children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))),
-);
+await Promise.all(replicaProcesses.map((replica) => replica.stop()));
 process.exit(0);

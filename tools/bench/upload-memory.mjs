@@ -2,34 +2,27 @@
 // Streams a large file to the built upload service as fast as a grpc-js client can, and
 // samples the server process's resident memory while it does: the figure for "bounded
 // memory whatever the file's size". Usage: npm run bench:upload-memory -- [MiB=512]
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { listeningEvent } from '@quartet/processes';
+import { listeningEvent, startProcess } from '@quartet/processes';
 import { grpcClientConstructor, UploadServiceDefinition } from '@quartet/proto';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const mebibytes = Number(process.argv[2] ?? 512);
 const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-bench-upload-'));
-const server = spawn(process.execPath, [join(root, 'dist/apps/upload/main.js')], {
-  env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', UPLOAD_DIR: uploadDir },
-  stdio: ['ignore', 'pipe', 'inherit'],
+const upload = await startProcess({
+  name: 'the upload service (built by `npx nx build upload`)',
+  command: process.execPath,
+  args: [join(root, 'dist/apps/upload/main.js')],
+  env: { HOST: '127.0.0.1', PORT: '0', UPLOAD_DIR: uploadDir },
+  ready: (line) => listeningEvent(line)?.address,
 });
-const address = await new Promise((resolve, reject) => {
-  server.once('exit', (code) =>
-    reject(new Error(`upload service exited with ${code}; run \`npx nx build upload\` first`)),
-  );
-  createInterface({ input: server.stdout }).on('line', (line) => {
-    const listening = listeningEvent(line);
-    if (listening) resolve(listening.address);
-  });
-});
+const { child: server, value: address } = upload;
 
 const rss = () =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1]) / 1024;
@@ -67,7 +60,7 @@ const response = await new Promise((resolve, reject) => {
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 client.close();
-server.kill('SIGTERM');
+await upload.stop();
 rmSync(uploadDir, { recursive: true, force: true });
 
 const ok = response.sha256 === digest.digest('hex');

@@ -4,17 +4,15 @@
 // streams and uploads broken off halfway) for the given time; then the RSS and open file
 // descriptors of every process at the start and at the end. It fails when a call that
 // should have succeeded failed, or when a process grew past the bounds below.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { containerHeapMb } from '@quartet/grpc-testing';
-import { listeningEvent } from '@quartet/processes';
+import { listeningEvent, startProcess } from '@quartet/processes';
 import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,10 +30,12 @@ const SETTLE_MS = 5_000;
 const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-soak-'));
 const processes = [];
 
-function start(app, env = {}) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
+async function start(app, env = {}) {
+  const started = await startProcess({
+    name: app,
+    command: process.execPath,
+    args: [join(root, 'dist', 'apps', app, 'main.js')],
     env: {
-      PATH: process.env.PATH,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_FORMAT: 'json',
@@ -44,22 +44,13 @@ function start(app, env = {}) {
       NODE_OPTIONS: `--max-old-space-size=${containerHeapMb(app)}`,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    ready: (line) => listeningEvent(line)?.address,
+    onLine: (line) => {
+      if (/"level":"(error|fatal)"/.test(line)) console.error(`${app}: ${line}`);
+    },
   });
-  processes.push({ app, child });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${app} did not start`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`${app} exited with ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const listening = listeningEvent(line);
-      if (listening) {
-        clearTimeout(timer);
-        resolve(listening.address);
-      } else if (/"level":"(error|fatal)"/.test(line)) {
-        console.error(`${app}: ${line}`);
-      }
-    });
-  });
+  processes.push({ app, child: started.child, stop: started.stop });
+  return started.value;
 }
 
 const rssMb = (pid) =>
@@ -287,9 +278,7 @@ try {
 } catch (error) {
   console.error(error);
 } finally {
-  for (const { child } of processes) child.kill('SIGTERM');
-  await sleep(1_000);
-  for (const { child } of processes) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(processes.map(({ stop }) => stop('SIGTERM', 1_000)));
   rmSync(uploadDir, { recursive: true, force: true });
 }
 process.exit(ok ? 0 : 1);

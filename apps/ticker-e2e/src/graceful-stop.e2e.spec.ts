@@ -65,7 +65,7 @@ describe('ticker process on SIGTERM', () => {
     await expect(
       spawnService('ticker', { env: { PORT: '70000', SHUTDOWN_GRACE_MS: 'soon' } }),
     ).rejects.toThrow(
-      /exited with 1 before listening: invalid configuration:\n {2}PORT="70000" is not a whole number from 0 to 65535\n {2}SHUTDOWN_GRACE_MS="soon" is not a whole number from 0 to 600000/,
+      /exited with 1 before it was ready: invalid configuration:\n {2}PORT="70000" is not a whole number from 0 to 65535\n {2}SHUTDOWN_GRACE_MS="soon" is not a whole number from 0 to 600000/,
     );
   });
 });

@@ -1,16 +1,11 @@
 // The processes of a benchmark: each pinned to a core when `taskset` exists, with its CPU time
 // and peak resident memory read from /proc, so that a row can say what a message cost.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { listeningEvent } from '@quartet/processes';
+import { listeningEvent, startProcess } from '@quartet/processes';
 
 const TASKSET = spawnSync('taskset', ['--version']).status === 0;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
-const started = new Set();
-process.on('exit', () => {
-  for (const child of started) child.kill('SIGKILL');
-});
 
 /** Whether processes are pinned: without taskset they share the cores, and the table says so. */
 export const pinned = TASKSET;
@@ -23,50 +18,16 @@ export function pinnedCommand(core, command, args) {
 }
 
 /**
- * Starts a process and resolves once `ready(line)` returns something for a line of its
- * stdout, with that value; rejects if it exits first.
- * @param {{ command: string, args: string[], env?: Record<string, string>, core?: number,
- *   ready: (line: string) => any, name: string }} options
- * @returns {Promise<{ child: import('node:child_process').ChildProcess, value: any, stop(): Promise<void> }>}
+ * Starts a process pinned to `core` (startProcess of @quartet/processes: ready once `ready(line)`
+ * returns something for a line of its stdout). `stop()` kills it outright: a bench run has no
+ * drain to wait for.
+ * @param {Omit<import('@quartet/processes').StartProcessOptions<any>, 'command' | 'args'> &
+ *   { command: string, args: string[], core?: number | string }} options
  */
-export function startProcess({ command, args, env = {}, core, ready, name }) {
+export async function startPinned({ command, args, core, ...options }) {
   const [file, argv] = pinnedCommand(core, command, args);
-  const child = spawn(file, argv, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.add(child);
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s: ${stderr}`)), 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before it was ready: ${stderr}`));
-    });
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const value = ready(line);
-      if (value === undefined) return;
-      clearTimeout(timer);
-      // What it writes from now on (the gateway's access log, say) is drained unread: parsing
-      // thousands of lines a second would cost the bench's own CPU, and a full pipe would
-      // hold the process back.
-      lines.close();
-      child.stdout.resume();
-      resolve({
-        child,
-        value,
-        stop: () => {
-          started.delete(child);
-          if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-          const exited = new Promise((done) => child.once('exit', done));
-          child.kill('SIGKILL');
-          return exited;
-        },
-      });
-    });
-  });
+  const started = await startProcess({ ...options, command: file, args: argv });
+  return { ...started, stop: () => started.stop('SIGKILL') };
 }
 
 /** The address a quartet app (or an anchor) logs in its `listening` event. */

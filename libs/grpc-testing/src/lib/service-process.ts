@@ -1,9 +1,8 @@
 import { workspaceRoot } from '@nx/devkit';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { listeningEvent } from '@quartet/processes';
+import { listeningEvent, startProcess } from '@quartet/processes';
 import type { PrivateNetwork } from './private-network';
 
 /** A built service app running as its own process, as `node dist/apps/<app>/main.js`. */
@@ -46,62 +45,40 @@ export function builtApp(app: string): string {
 }
 
 /** Starts a built app and resolves once it logs that it is listening. */
-export function spawnService(app: string, options: SpawnOptions = {}): Promise<ServiceProcess> {
+export async function spawnService(app: string, options: SpawnOptions = {}): Promise<ServiceProcess> {
   const main = options.main ?? builtApp(app);
   const [command, args] = options.network
     ? options.network.wrap(process.execPath, [main])
     : [process.execPath, [main]];
-  const child = spawn(command, args as string[], {
+  const logs: Record<string, unknown>[] = [];
+  const started = await startProcess({
+    name: app,
+    command,
+    args,
     cwd: options.cwd,
     env: {
-      PATH: process.env['PATH'] ?? '',
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_FORMAT: 'json',
       ...(options.heapMb ? { NODE_OPTIONS: `--max-old-space-size=${options.heapMb}` } : {}),
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const { stdout } = child;
-  if (!stdout) throw new Error('spawned without a stdout pipe');
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${app} did not start within ${options.startTimeoutMs ?? 15_000} ms: ${stderr}`));
-    }, options.startTimeoutMs ?? 15_000);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${app} exited with ${code} before listening: ${stderr}`));
-    });
-    createInterface({ input: stdout }).on('line', (line) => {
-      let entry: Record<string, unknown>;
+    ready: listeningEvent,
+    onLine: (line) => {
       try {
-        entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
-        return;
+        // Not a log entry: a line some library printed.
       }
-      logs.push(entry);
-      const message = listeningEvent(line);
-      if (!message) return;
-      clearTimeout(timer);
-      resolve({
-        child,
-        address: message.address,
-        listening: message,
-        logs,
-        exited,
-        stop: (signal = 'SIGTERM', killAfterMs = 20_000) => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-          return exited.finally(() => clearTimeout(killer));
-        },
-      });
-    });
+    },
+    startTimeoutMs: options.startTimeoutMs ?? 15_000,
   });
+  return {
+    child: started.child,
+    address: started.value.address,
+    listening: started.value,
+    logs,
+    exited: started.exited,
+    stop: started.stop,
+  };
 }

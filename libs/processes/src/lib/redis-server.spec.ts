@@ -35,7 +35,7 @@ describe(startRedisServer.name, () => {
     expect(lines.join('\n')).toMatch(/shutdown|exit|bye/i);
   });
 
-  it('fails with redis-server\'s reason when the port it is given is taken', async () => {
+  it("fails with redis-server's reason when the port it is given is taken", async () => {
     const taken: Server = createServer();
     const port = await new Promise<number>((resolve) =>
       taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)),
@@ -46,6 +46,18 @@ describe(startRedisServer.name, () => {
       );
     } finally {
       taken.close();
+    }
+  });
+
+  it('names the package that brings redis-server when there is none to run', async () => {
+    const path = process.env['PATH'];
+    process.env['PATH'] = dir;
+    try {
+      await expect(startRedisServer({ dir, port: 1 })).rejects.toThrow(
+        'tools/scripts/system-deps.sh installs redis-server',
+      );
+    } finally {
+      process.env['PATH'] = path;
     }
   });
 });

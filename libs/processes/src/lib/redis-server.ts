@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { startProcess } from './start-process';
 
 export interface RedisServerOptions {
   /** Where it keeps its append-only file. */
@@ -23,7 +24,7 @@ export interface RedisServer {
 }
 
 /**
- * Starts `redis-server` (installed by tools/scripts/system-deps.sh), persisting every write to an
+ * Starts `redis-server` (tools/scripts/system-deps.sh installs it), persisting every write to an
  * append-only file, as a deployment that must not lose chat history across a restart would. A free
  * port taken by someone else before it binds is tried again, with another.
  */
@@ -32,60 +33,32 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   for (let attempt = 1; ; attempt += 1) {
     const port = options.port ?? (await freePort(host));
     try {
-      const child = await spawnRedis(host, port, options);
-      return { child, port, url: `redis://${host}:${port}`, stop: () => stopChild(child) };
+      const { child, stop } = await spawnRedis(host, port, options);
+      return {
+        child,
+        port,
+        url: `redis://${host}:${port}`,
+        stop: async () => void (await stop('SIGTERM', 5_000)),
+      };
     } catch (error) {
       if (options.port !== undefined || attempt === 3) throw error;
     }
   }
 }
 
-function spawnRedis(host: string, port: number, { dir, onLine }: RedisServerOptions): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--bind', host, '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start on port ${port} within 10 s: ${output}`));
-    }, 10_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(
-        new Error(`redis-server could not run (tools/scripts/system-deps.sh installs it): ${error.message}`),
-      );
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code} before it was ready: ${output}`));
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!output.includes('Ready to accept connections')) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.stdout?.removeAllListeners('data');
-      child.stderr?.removeAllListeners('data');
-      for (const stream of [child.stdout, child.stderr]) {
-        if (onLine)
-          stream?.on('data', (more: Buffer) => more.toString().trimEnd().split('\n').forEach(onLine));
-        else stream?.resume();
-      }
-      resolve(child);
-    });
+function spawnRedis(host: string, port: number, { dir, onLine }: RedisServerOptions) {
+  return startProcess({
+    name: `redis-server on port ${port}`,
+    command: 'redis-server',
+    args: ['--bind', host, '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes'],
+    ready: (line) => (line.includes('Ready to accept connections') ? true : undefined),
+    onLine,
+    startTimeoutMs: 10_000,
+  }).catch((error: Error) => {
+    throw /could not run/.test(error.message)
+      ? new Error(`${error.message}; tools/scripts/system-deps.sh installs redis-server`)
+      : error;
   });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  return exited.finally(() => clearTimeout(killer));
 }
 
 function freePort(host: string): Promise<number> {
