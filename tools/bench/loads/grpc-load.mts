@@ -239,23 +239,31 @@ async function postSteadily(
   return posted;
 }
 
-async function bidi() {
+/**
+ * `members` members of `room` that read, the first posting at `size` posts/s until the run
+ * ends; `failed` becomes the deliveries that did not arrive.
+ */
+async function postToReadingRoom(
+  addresses: readonly string[],
+  room: string,
+  prefix: string,
+  members: number,
+  joinWithinMs: number,
+) {
   const sentAt = new Map<string, number>();
   let joined = 0;
-  const members = joinMembers(
-    target.split(','),
-    'bench',
-    'm',
-    count,
-    () => (joined += 1),
-    deliveryTo(sentAt),
-  );
-  await joinedAll(() => joined, count, 30_000);
-  const [poster] = members;
-  if (!poster) throw new Error('bidi needs one member at least');
+  const readers = joinMembers(addresses, room, prefix, members, () => (joined += 1), deliveryTo(sentAt));
+  await joinedAll(() => joined, members, joinWithinMs);
+  const [poster] = readers;
+  if (!poster) throw new Error(`${room} needs one reading member at least`);
   const posted = await postSteadily(poster.stream, size, sentAt);
-  failed = count - joined + posted * joined - done;
-  for (const member of members) member.stream.close();
+  failed = members - joined + posted * joined - done;
+  return { readers, joined, posted };
+}
+
+async function bidi() {
+  const { readers, joined, posted } = await postToReadingRoom(target.split(','), 'bench', 'm', count, 30_000);
+  for (const member of readers) member.stream.close();
   return { unit: 'deliveries', joined, posted };
 }
 
@@ -293,21 +301,13 @@ async function slowPeers() {
     member.stream.pause();
     stalled.push(member.stream);
   }
-  const sentAt = new Map<string, number>();
-  let joined = 0;
-  const readers = joinMembers(
+  const { readers, joined, posted } = await postToReadingRoom(
     [chatAddress],
     'slow-peers',
     'reader',
     READING_MEMBERS,
-    () => (joined += 1),
-    deliveryTo(sentAt),
+    10_000,
   );
-  await joinedAll(() => joined, READING_MEMBERS, 10_000);
-  const [poster] = readers;
-  if (!poster) throw new Error('slow-peers needs one reading member at least');
-  const posted = await postSteadily(poster.stream, size, sentAt);
-  failed = READING_MEMBERS - joined + posted * joined - done;
   for (const stream of [...readers.map((r) => r.stream), ...stalled]) stream.destroy();
   return { unit: 'deliveries', joined, posted };
 }
