@@ -418,9 +418,9 @@ const report = {
   machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`,
   settings: `${rounds} round(s) of ${seconds} s per side, alternating; ${pinned ? `servers pinned to core ${SERVER_CORE}, loads to core ${LOAD_CORE}` : 'no taskset: nothing pinned'}${quick ? '; --quick (figures not meaningful)' : ''}`,
   notes: [
-    'Anchors are bare @grpc/grpc-js servers with hand-coded messages (tools/bench/anchors); gateway paths are anchored to the same service called directly over gRPC.',
+    'Anchors are bare @grpc/grpc-js servers with the generated codecs (tools/bench/anchors); gateway paths are anchored to the same service called directly over gRPC.',
     'CPU/msg is the servers’ user + system CPU time over the messages (calls, ticks, deliveries; for uploads per MiB); peak RSS is the largest resident set of the path’s servers during its runs, and (+N) the most any of them grew over its resident set when the run began.',
-    'Load generators: h2load (C) for unary and HTTP requests; a raw node:http2 client with hand-coded messages for streams (tools/bench/loads).',
+    'Load generators: h2load (C) for unary and HTTP requests; a raw node:http2 client with the generated codecs for streams (tools/bench/loads).',
   ],
   rows,
 };
