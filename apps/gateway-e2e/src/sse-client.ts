@@ -34,6 +34,8 @@ export async function readEvents(
         data: field('data') ?? '',
         ...(id === undefined ? {} : { id }),
       });
+      // One read can bring many events; the caller gets those up to the first that satisfies it.
+      if (stop(events)) break;
     }
   }
   await reader.cancel();
