@@ -33,6 +33,15 @@ describe(EventStreamParser.name, () => {
     expect(parser).toMatchObject({ lastEventId: '7', retryMs: 10 });
   });
 
+  it('takes an id as the last only once its event is complete, so a cut stream resumes at that event', () => {
+    const parser = new EventStreamParser();
+    parser.push('id: 22\ndata: a\n\n');
+    expect(parser.push('id: 23\ndata: b\n')).toEqual([]);
+    expect(parser.lastEventId).toBe('22');
+    parser.push('\n');
+    expect(parser.lastEventId).toBe('23');
+  });
+
   it('sends no event for a blank line without data', () => {
     expect(new EventStreamParser().push('event: end\n\n\n')).toEqual([]);
   });

@@ -10,8 +10,14 @@ export interface StreamEvent {
  * keeps them, for a stream that breaks off to resume where it was.
  */
 export class EventStreamParser {
-  /** The last event id the stream set: what a reconnect sends as `Last-Event-ID`. */
+  /** The id of the last event the stream completed: what a reconnect sends as `Last-Event-ID`. */
   lastEventId: string | undefined;
+  /**
+   * An `id:` line's value, taken as the stream's last id only at the blank line that ends its
+   * event (as EventSource does): a stream cut after `id: 23` but before the end of event 23
+   * must resume at 23, not skip it.
+   */
+  private pendingId: string | undefined;
   /** How long the stream asked a client to wait before it reconnects. */
   retryMs: number | undefined;
   private buffer = '';
@@ -29,6 +35,7 @@ export class EventStreamParser {
       if (width === 1 && this.buffer[newline] === '\r' && newline === this.buffer.length - 1) break;
       this.buffer = this.buffer.slice(newline + width);
       if (line === '') {
+        this.lastEventId = this.pendingId;
         if (this.data.length > 0) events.push({ event: this.event, data: this.data.join('\n') });
         this.event = 'message';
         this.data = [];
@@ -40,7 +47,7 @@ export class EventStreamParser {
       const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (field === 'event') this.event = value;
       else if (field === 'data') this.data.push(value);
-      else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
+      else if (field === 'id' && !value.includes('\0')) this.pendingId = value;
       else if (field === 'retry' && /^\d+$/.test(value)) this.retryMs = Number(value);
     }
     return events;
