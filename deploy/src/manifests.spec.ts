@@ -195,6 +195,14 @@ describe('Kubernetes manifests', () => {
     expect(redisService.spec['clusterIP']).toBe('None');
   });
 
+  it('count the gateway replicas’ limits in that Redis', () => {
+    const gateway = find('Deployment', 'gateway');
+    expect(gateway.spec['replicas']).toBeGreaterThan(1);
+    expect(envOf(containerOf(gateway))['REDIS_URL']).toBe(
+      envOf(containerOf(find('Deployment', 'chat')))['REDIS_URL'],
+    );
+  });
+
   it('run Redis with every write in an append-only file on a persistent volume, evicting nothing', () => {
     const redis = find('StatefulSet', 'redis');
     expect(redis.spec['replicas']).toBe(1);
@@ -339,6 +347,12 @@ describe('compose file', () => {
     expect(redis.command.join(' ')).toMatch(/--appendonly yes/);
     expect(redis.volumes).toEqual(['redis-data:/data']);
     expect(Object.keys(compose.volumes)).toContain('redis-data');
+  });
+
+  it('counts the gateway’s limits in the same Redis', () => {
+    const { gateway, chat } = compose.services;
+    expect(gateway.environment.REDIS_URL).toBe(chat.environment.REDIS_URL);
+    expect(gateway.depends_on).toContain('redis');
   });
 
   it('gives the gateway longer than its settle and grace before Docker kills it', () => {

@@ -31,6 +31,7 @@ describe(loadConfig.name, () => {
       maxConnections: 10_000,
       maxStreams: 2_000,
       maxStreamsPerClient: 16,
+      streamLeaseMs: 30_000,
       wsPingIntervalMs: 20_000,
       maxUnsentBytes: 1024 * 1024,
       maxBadFrames: 100,

@@ -44,7 +44,7 @@ export interface GatewayConfig extends LogSettings {
    * docs/security.md). Empty by default: the peer is the client.
    */
   readonly trustedProxies: readonly string[];
-  /** REDIS_URL: where sign-outs are shared with the other gateway replicas; without it, they hold on this one only. */
+  /** REDIS_URL: where sign-outs, rate limits and upload quotas are shared with the other gateway replicas; without it, each replica keeps its own. */
   readonly redisUrl?: string;
 }
 
@@ -66,6 +66,8 @@ export interface GatewayLimits {
   /** MAX_STREAMS and MAX_STREAMS_PER_CLIENT: open SSE streams, WebSockets and uploads, in all and per client address. */
   readonly maxStreams: number;
   readonly maxStreamsPerClient: number;
+  /** STREAM_LEASE_MS: with REDIS_URL, how long a dead replica's stream slots stay taken. */
+  readonly streamLeaseMs: number;
   /** WS_PING_INTERVAL_MS: how often each WebSocket is pinged; one that missed the last pong is dropped. */
   readonly wsPingIntervalMs: number;
   /** WS_MAX_UNSENT_BYTES: a WebSocket member with more than this waiting for it to read is dropped. */
@@ -106,6 +108,7 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     maxConnections: reader.integer('MAX_CONNECTIONS', 10_000, 1, 1_000_000),
     maxStreams: reader.integer('MAX_STREAMS', 2_000, 1, 1_000_000),
     maxStreamsPerClient: reader.integer('MAX_STREAMS_PER_CLIENT', 16, 1, 100_000),
+    streamLeaseMs: reader.integer('STREAM_LEASE_MS', 30_000, 1_000, 600_000),
     wsPingIntervalMs: reader.integer('WS_PING_INTERVAL_MS', 20_000, 100, 600_000),
     maxUnsentBytes: reader.integer('WS_MAX_UNSENT_BYTES', 1024 * 1024, 64 * 1024, 1024 ** 3),
     maxBadFrames: reader.integer('WS_MAX_BAD_FRAMES', 100, 0, 1_000_000),

@@ -11,6 +11,7 @@ import { HelloController } from './hello/hello.controller';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { ClientStreams } from './limits/client-streams';
 import { UploadQuota } from './limits/upload-quota';
+import { SharedState } from './shared-state/shared-state';
 import { GatewayDrain } from './lifecycle/gateway-drain';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsListener } from './metrics/metrics-listener';
@@ -36,6 +37,7 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         GatewayMetrics,
         Backends,
+        SharedState,
         ClientStreams,
         RevokedTokens,
         Authenticator,

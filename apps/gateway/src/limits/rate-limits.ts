@@ -4,12 +4,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayAuth } from '../auth/auth-config';
 import { policyOf } from '../edge/route-policy';
+import { SharedState } from '../shared-state/shared-state';
+import { sharedRateStore } from './shared-rate-store';
 
 /**
  * The rate each route declares: its user's requests (RATE_LIMIT_PER_MINUTE) or its client
  * address's new guest sessions (SESSIONS_PER_MINUTE). Past it, 429 with Retry-After and the
- * JSON error body. Counted per gateway process, over the last 10,000 keys at most, so a flood
- * of new names cannot grow it without bound.
+ * JSON error body. Counted in Redis for every replica with REDIS_URL, else per gateway process
+ * (over the last 10,000 keys at most, so a flood of new names cannot grow it without bound).
  */
 export async function limitRequestRates(app: NestFastifyApplication, auth: GatewayAuth): Promise<void> {
   const perUser = (request: FastifyRequest) => policyOf(request).rate === 'user-requests' && request.caller;
@@ -18,7 +20,7 @@ export async function limitRequestRates(app: NestFastifyApplication, auth: Gatew
     // After the sign-in and origin hooks (onRequest), so that the key is the user and refused
     // requests cost no budget; before the stream slots (preHandler).
     hook: 'preValidation',
-    cache: 10_000,
+    store: sharedRateStore(app.get(SharedState), 10_000),
     timeWindow: 60_000,
     allowList: (request) => policyOf(request).rate === undefined,
     keyGenerator: (request) => {

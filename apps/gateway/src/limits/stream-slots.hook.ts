@@ -8,10 +8,9 @@ import type { ClientStreams } from './client-streams';
  * (or the upgraded socket) closes; past the client's or the gateway's limit, 429.
  */
 export function holdStreamSlots(fastify: FastifyInstance, streams: ClientStreams): void {
-  fastify.addHook('preHandler', (request, reply, done) => {
-    if (!policyOf(request).stream) return done();
-    const refusal = streams.open(request.client.address, reply.raw);
-    if (!refusal) return done();
-    void refuse(reply, 429, 'RESOURCE_EXHAUSTED', refusal.message);
+  fastify.addHook('preHandler', async (request, reply) => {
+    if (!policyOf(request).stream) return;
+    const refusal = await streams.open(request.client.address, reply.raw);
+    if (refusal) return refuse(reply, 429, 'RESOURCE_EXHAUSTED', refusal.message);
   });
 }

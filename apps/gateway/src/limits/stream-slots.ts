@@ -4,6 +4,14 @@ export interface SlotRefusal {
   readonly message: string;
 }
 
+/** The refusal of a client that holds `held` streams of its `limit`, wherever they were counted. */
+export function perClientRefusal(held: number, limit: number): SlotRefusal {
+  return {
+    limit: 'streams_per_client',
+    message: `this client already has ${held} open streams; the limit is ${limit}`,
+  };
+}
+
 export interface StreamSlotLimits {
   readonly maxStreams: number;
   readonly maxStreamsPerClient: number;
@@ -23,14 +31,14 @@ export class StreamSlots {
     return this.open;
   }
 
-  /** Takes a slot for `client`; the release it returns is safe to call more than once. */
-  acquire(client: string): { release: () => void } | SlotRefusal {
+  /**
+   * Takes a slot for `client`; the release it returns is safe to call more than once.
+   * `perClient: false` leaves the client's limit to the caller (counted for all replicas).
+   */
+  acquire(client: string, { perClient = true } = {}): { release: () => void } | SlotRefusal {
     const held = this.byClient.get(client) ?? 0;
-    if (held >= this.limits.maxStreamsPerClient) {
-      return {
-        limit: 'streams_per_client',
-        message: `this client already has ${held} open streams; the limit is ${this.limits.maxStreamsPerClient}`,
-      };
+    if (perClient && held >= this.limits.maxStreamsPerClient) {
+      return perClientRefusal(held, this.limits.maxStreamsPerClient);
     }
     if (this.open >= this.limits.maxStreams) {
       return {

@@ -45,6 +45,20 @@ export class GatewayMetrics {
     labelNames: ['limit'],
     registers: [this.registry],
   });
+  /** 1 while the limits' Redis answers, 0 while limits count per process; set by SharedState. */
+  sharedStateUp: () => number = () => 0;
+  private readonly sharedStateUpGauge: Gauge = new Gauge({
+    name: 'gateway_shared_state_up',
+    help: 'Whether the Redis shared by the gateway replicas for their limits answers (1) or not (0).',
+    registers: [this.registry],
+    collect: (): void => this.sharedStateUpGauge.set(this.sharedStateUp()),
+  });
+  private readonly sharedStateFallbacks = new Counter<'limit'>({
+    name: 'gateway_shared_state_fallbacks_total',
+    help: 'Times a limit was counted in this process alone because its Redis could not be reached, by limit.',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
   readonly unexpectedErrors = new Counter({
     name: 'process_unexpected_errors_total',
     help: 'Errors no request handled (logged; the gateway went on serving).',
@@ -57,6 +71,10 @@ export class GatewayMetrics {
 
   refused(limit: string): void {
     this.refusals.inc({ limit });
+  }
+
+  sharedStateFallback(limit: string): void {
+    this.sharedStateFallbacks.inc({ limit });
   }
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {

@@ -13,8 +13,8 @@ export interface StreamUploadOptions {
   /** Runs when the body is dropped for arriving too slowly. */
   onTooSlow(): void;
   /** Takes each piece of the body from the user's quota; false ends the upload with `overQuota`. */
-  take(bytes: number): boolean;
-  overQuota(): HttpException;
+  take(bytes: number): Promise<boolean>;
+  overQuota(): Promise<HttpException>;
 }
 
 /** The contract's largest chunk message. */
@@ -57,26 +57,44 @@ export function streamUpload(
       call.cancel();
     });
     call.on('metadata', (headers: Metadata) => (servedBy = servedByOf(headers)));
-    call.on('drain', () => body.resume());
+    // The body is paused while a piece is taken from the quota (which may ask Redis), so pieces
+    // are written in order, one at a time; it resumes once that piece is written and the call
+    // has room for more.
+    let taking = false;
+    let ended = false;
+    let callFull = false;
+    call.on('drain', () => {
+      callFull = false;
+      if (!taking) body.resume();
+    });
 
     function forward(data: Buffer): void {
       if (settled || refusal) return;
-      if (!options.take(data.length)) {
-        refusal = options.overQuota();
-        call.cancel();
-        return;
-      }
-      let writable = true;
-      for (let offset = 0; offset < data.length; offset += UPLOAD_MAX_CHUNK_BYTES) {
-        const chunk = data.subarray(offset, offset + UPLOAD_MAX_CHUNK_BYTES);
-        writable = call.write({ payload: { $case: 'chunk', value: chunk } });
-      }
-      if (!writable) body.pause();
+      taking = true;
+      body.pause();
+      void options.take(data.length).then(async (granted) => {
+        taking = false;
+        if (settled || refusal) return;
+        if (!granted) {
+          refusal = await options.overQuota();
+          call.cancel();
+          return;
+        }
+        for (let offset = 0; offset < data.length; offset += UPLOAD_MAX_CHUNK_BYTES) {
+          const chunk = data.subarray(offset, offset + UPLOAD_MAX_CHUNK_BYTES);
+          callFull = !call.write({ payload: { $case: 'chunk', value: chunk } });
+        }
+        if (ended) call.end();
+        else if (!callFull) body.resume();
+      });
     }
 
     call.write({ payload: { $case: 'info', value: info } });
     body.on('data', forward);
-    body.once('end', () => settled || call.end());
+    body.once('end', () => {
+      ended = true;
+      if (!settled && !taking) call.end();
+    });
     body.once('close', () => {
       if (!body.complete && !settled) call.cancel();
     });

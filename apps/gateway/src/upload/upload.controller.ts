@@ -50,10 +50,12 @@ export class UploadController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReturnType<typeof uploadJson>> {
     const length = request.headers['content-length'];
-    let taken = 0;
+    const allowance = this.quota.forUpload(caller.user);
     try {
       const name = requiredParam(query, 'name');
-      if (length !== undefined && Number(length) > this.quota.left(caller.user)) throw this.overQuota(caller);
+      if (length !== undefined && Number(length) > (await this.quota.left(caller.user))) {
+        throw await this.overQuota(caller);
+      }
       const { response, servedBy } = await streamUpload(
         this.backends.client(UploadServiceDefinition),
         request.raw,
@@ -70,27 +72,23 @@ export class UploadController {
             windowMs: this.config.limits.bodyRateWindowMs,
           },
           onTooSlow: () => this.metrics.refused('body_rate'),
-          take: (bytes) => {
-            if (!this.quota.take(caller.user, bytes)) return false;
-            taken += bytes;
-            return true;
-          },
+          take: (bytes) => allowance.take(bytes),
           overQuota: () => this.overQuota(caller),
         },
       );
       if (servedBy) void reply.header(SERVED_BY_HEADER, servedBy);
       return uploadJson(response);
     } catch (error) {
-      this.quota.giveBack(caller.user, taken);
+      await allowance.giveBack();
       // The rest of a refused body is not worth reading: answer, then close the connection.
       if (!request.raw.complete) void reply.header('connection', 'close');
       throw error;
     }
   }
 
-  private overQuota(caller: Caller): HttpException {
+  private async overQuota(caller: Caller): Promise<HttpException> {
     return new HttpException(
-      `${caller.user} has ${this.quota.left(caller.user)} bytes left of the ${this.quota.limit}-byte upload quota`,
+      `${caller.user} has ${await this.quota.left(caller.user)} bytes left of the ${this.quota.limit}-byte upload quota`,
       HttpStatus.PAYLOAD_TOO_LARGE,
     );
   }
