@@ -17,7 +17,8 @@ export interface StreamUploadOptions {
   overQuota(): Promise<HttpException>;
 }
 
-/** The contract's largest chunk message. */
+/** What may wait for the quota before the body is paused: one chunk message's worth. */
+const MAX_WAITING_BYTES = UPLOAD_MAX_CHUNK_BYTES;
 
 /**
  * Streams an HTTP request body to upload.v1.UploadService/Upload: `info` first, then the
@@ -57,43 +58,65 @@ export function streamUpload(
       call.cancel();
     });
     call.on('metadata', (headers: Metadata) => (servedBy = servedByOf(headers)));
-    // The body is paused while a piece is taken from the quota (which may ask Redis), so pieces
-    // are written in order, one at a time; it resumes once that piece is written and the call
-    // has room for more.
+    // Pieces wait here while the quota is asked (Redis may take a moment), and are written in
+    // order once taken. The body keeps flowing meanwhile, so the body-rate guard sees only the
+    // pauses of a full call, up to MAX_WAITING_BYTES waiting.
+    let waiting: Buffer[] = [];
+    let waitingBytes = 0;
     let taking = false;
     let ended = false;
     let callFull = false;
+    const resumeIfRoom = () => {
+      if (!callFull && waitingBytes < MAX_WAITING_BYTES && body.isPaused()) body.resume();
+    };
     call.on('drain', () => {
       callFull = false;
-      if (!taking) body.resume();
+      resumeIfRoom();
     });
 
     function forward(data: Buffer): void {
       if (settled || refusal) return;
+      waiting.push(data);
+      waitingBytes += data.length;
+      if (waitingBytes >= MAX_WAITING_BYTES) body.pause();
+      void takeAndWrite();
+    }
+
+    async function takeAndWrite(): Promise<void> {
+      if (taking) return;
       taking = true;
-      body.pause();
-      void options.take(data.length).then(async (granted) => {
-        taking = false;
-        if (settled || refusal) return;
-        if (!granted) {
-          refusal = await options.overQuota();
-          call.cancel();
-          return;
+      while (waiting.length > 0 && !settled && !refusal) {
+        const pieces = waiting;
+        const bytes = waitingBytes;
+        waiting = [];
+        waitingBytes = 0;
+        if (!(await options.take(bytes))) {
+          if (!settled && !refusal) {
+            refusal = await options.overQuota();
+            call.cancel();
+          }
+          break;
         }
-        for (let offset = 0; offset < data.length; offset += UPLOAD_MAX_CHUNK_BYTES) {
-          const chunk = data.subarray(offset, offset + UPLOAD_MAX_CHUNK_BYTES);
-          callFull = !call.write({ payload: { $case: 'chunk', value: chunk } });
+        if (settled || refusal) break;
+        for (const piece of pieces) {
+          for (let offset = 0; offset < piece.length; offset += UPLOAD_MAX_CHUNK_BYTES) {
+            const chunk = piece.subarray(offset, offset + UPLOAD_MAX_CHUNK_BYTES);
+            callFull = !call.write({ payload: { $case: 'chunk', value: chunk } });
+          }
         }
-        if (ended) call.end();
-        else if (!callFull) body.resume();
-      });
+        if (callFull) body.pause();
+      }
+      taking = false;
+      if (settled || refusal) return;
+      if (ended) call.end();
+      else resumeIfRoom();
     }
 
     call.write({ payload: { $case: 'info', value: info } });
     body.on('data', forward);
     body.once('end', () => {
       ended = true;
-      if (!settled && !taking) call.end();
+      if (!settled && !taking && waiting.length === 0) call.end();
     });
     body.once('close', () => {
       if (!body.complete && !settled) call.cancel();
