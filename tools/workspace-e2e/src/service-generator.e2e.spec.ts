@@ -19,10 +19,10 @@ const GENERATED = [
 const NEW_PROJECTS = GENERATED.map(({ name }) => name);
 /**
  * What a new service leaves untouched: it changes the contracts lib and the service catalogue,
- * which every app, the shared libs but auth, grpc-tls, certificates and processes, the generator
+ * which every app, the shared libs but auth, grpc-tls, certificates, processes and redis, the generator
  * and every e2e project depend on.
  */
-const UNTOUCHED = ['web', 'security', 'auth', 'grpc-tls', 'telemetry', 'certificates', 'processes'];
+const UNTOUCHED = ['web', 'security', 'auth', 'grpc-tls', 'telemetry', 'certificates', 'processes', 'redis'];
 
 /** The address a service logs when it listens; rejects if it exits first. */
 function listeningAddress(child: ChildProcess): Promise<string> {

@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { createClient, type RedisClientType } from 'redis';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { RedisClientType } from 'redis';
+import { SharedState } from '../shared-state/shared-state';
 
 /** Redis: revoked token ids with their expiry as score, and the channel that tells every replica at once. */
 const REVOKED_KEY = 'quartet:gateway:revoked';
@@ -21,7 +15,8 @@ const SWEEP_MS = 60_000;
  * every signed-in request, so the check is a lookup in this process's memory. With REDIS_URL,
  * every replica learns of a sign-out through Redis within the time a message takes (a sorted
  * set, read at start and after every reconnect, and a channel for what comes after); without
- * it, a sign-out holds on this replica only.
+ * it, a sign-out holds on this replica only. Commands go over SharedState's connection; the
+ * subscription needs one of its own.
  */
 @Injectable()
 export class RevokedTokens implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,41 +27,30 @@ export class RevokedTokens implements OnApplicationBootstrap, OnApplicationShutd
   private readonly subscriber?: RedisClientType;
   private sweep?: NodeJS.Timeout;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    if (config.redisUrl === undefined) return;
-    this.commands = createClient({
-      url: config.redisUrl,
-      disableOfflineQueue: true,
-      socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
-    });
-    this.subscriber = this.commands.duplicate();
+  constructor(shared: SharedState) {
+    this.commands = shared.client;
+    this.subscriber = shared.client?.duplicate();
   }
 
   async onApplicationBootstrap(): Promise<void> {
     this.sweep = setInterval(() => this.forgetExpired(), SWEEP_MS).unref();
     const { commands, subscriber } = this;
     if (!commands || !subscriber) return;
-    for (const [role, client] of [
-      ['commands', commands],
-      ['subscriptions', subscriber],
-    ] as const) {
-      client.on('error', (error: Error) =>
-        this.logger.warn({ event: 'revocations-unreachable', role, error: error.message }),
-      );
-    }
-    // Subscribed first, then read: a sign-out between the two is in one or the other.
+    subscriber.on('error', (error: Error) =>
+      this.logger.warn({ event: 'revocations-unreachable', error: error.message }),
+    );
+    // Subscribed first, then read: a sign-out between the two is in one or the other. Read
+    // again whenever either connection is back, since sign-outs may have been missed meanwhile.
     subscriber.on('ready', () => void this.load());
+    commands.on('ready', () => void this.load());
     await subscriber.connect();
     await subscriber.subscribe(REVOKED_CHANNEL, (message) => this.remember(message));
-    await commands.connect();
     await this.load();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweep);
-    await Promise.all(
-      [this.commands?.close(), this.subscriber?.close()].map((closing) => closing?.catch(() => undefined)),
-    );
+    await this.subscriber?.close().catch(() => undefined);
   }
 
   isRevoked(token: string): boolean {

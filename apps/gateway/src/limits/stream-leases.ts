@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LuaScript } from '@quartet/redis';
 import type { SharedState } from '../shared-state/shared-state';
 
 const KEY_PREFIX = 'quartet:gateway:streams:';
@@ -13,26 +14,26 @@ local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)`;
  * Drops the expired leases, then takes one if fewer than the limit are held. Returns the leases
  * held before, and 1 when one was taken.
  */
-const TAKE = `${NOW_MS}
+const TAKE = new LuaScript(`${NOW_MS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
 local held = redis.call('ZCARD', KEYS[1])
 if held >= tonumber(ARGV[2]) then return {held, 0} end
 redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return {held, 1}`;
+return {held, 1}`);
 
 /**
  * KEYS: the clients' lease sets; ARGV[1]: lease ms, then one lease id per key. Extends each
  * lease, and puts back one that is gone (Redis restarted or the lease ran out while Redis was
  * away): the stream it stands for is still open, so it still counts.
  */
-const RENEW = `${NOW_MS}
+const RENEW = new LuaScript(`${NOW_MS}
 local expiry = nowMs + tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, expiry, ARGV[i + 1])
   redis.call('PEXPIRE', key, ARGV[1])
 end
-return #KEYS`;
+return #KEYS`);
 
 export type LeaseOutcome = { readonly release: () => void } | { readonly held: number };
 
@@ -46,12 +47,13 @@ export class StreamLeases {
   private taken = 0;
   /** Lease id → its client's key, for the renewals. */
   private readonly held = new Map<string, string>();
-  private readonly renewer: NodeJS.Timeout;
+  private readonly renewer?: NodeJS.Timeout;
 
   constructor(
     private readonly shared: SharedState,
     private readonly leaseMs: number,
   ) {
+    if (shared.client === undefined) return;
     this.renewer = setInterval(() => void this.renew(), Math.max(1, Math.floor(leaseMs / 3)));
     this.renewer.unref();
   }
@@ -64,10 +66,10 @@ export class StreamLeases {
     const id = `${this.owner}:${(this.taken += 1)}`;
     const key = KEY_PREFIX + client;
     const outcome = await this.shared.run('streams', async (redis) => {
-      const [held, took] = (await redis.eval(TAKE, {
-        keys: [key],
-        arguments: [id, String(limit), String(this.leaseMs)],
-      })) as [number, number];
+      const [held, took] = (await TAKE.run(redis, [key], [id, String(limit), String(this.leaseMs)])) as [
+        number,
+        number,
+      ];
       return { held, took: took === 1 };
     });
     if (!outcome) return undefined;
@@ -92,10 +94,11 @@ export class StreamLeases {
     if (this.held.size === 0) return;
     const ids = [...this.held.keys()];
     await this.shared.run('streams', (redis) =>
-      redis.eval(RENEW, {
-        keys: ids.map((id) => this.held.get(id) as string),
-        arguments: [String(this.leaseMs), ...ids],
-      }),
+      RENEW.run(
+        redis,
+        ids.map((id) => this.held.get(id) as string),
+        [String(this.leaseMs), ...ids],
+      ),
     );
   }
 }

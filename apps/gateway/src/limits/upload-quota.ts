@@ -1,21 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LuaScript } from '@quartet/redis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { SharedState } from '../shared-state/shared-state';
 
 const KEY_PREFIX = 'quartet:gateway:upload-quota:';
 
 /** Adds ARGV[1] bytes to the user's total unless that would pass ARGV[2]; the new total, or -1. */
-const TAKE = `
+const TAKE = new LuaScript(`
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local bytes = tonumber(ARGV[1])
 if used + bytes > tonumber(ARGV[2]) then return -1 end
-return redis.call('INCRBY', KEYS[1], bytes)`;
+return redis.call('INCRBY', KEYS[1], bytes)`);
 
 /** Gives ARGV[1] bytes back, and forgets a user who has none left. */
-const GIVE_BACK = `
+const GIVE_BACK = new LuaScript(`
 local left = redis.call('DECRBY', KEYS[1], ARGV[1])
 if left <= 0 then redis.call('DEL', KEYS[1]) end
-return left`;
+return left`);
 
 /** One upload's share of its user's quota: what it took, where, so that a failure gives back just that. */
 export interface UploadAllowance {
@@ -55,7 +56,7 @@ export class UploadQuota {
     return {
       take: async (bytes) => {
         const total = await this.shared.run('upload_quota', (client) =>
-          client.eval(TAKE, { keys: [KEY_PREFIX + user], arguments: [String(bytes), String(this.limit)] }),
+          TAKE.run(client, [KEY_PREFIX + user], [String(bytes), String(this.limit)]),
         );
         if (total !== undefined) {
           if (total === -1) return false;
@@ -73,7 +74,7 @@ export class UploadQuota {
         else this.used.delete(user);
         if (takenShared > 0) {
           await this.shared.run('upload_quota', (client) =>
-            client.eval(GIVE_BACK, { keys: [KEY_PREFIX + user], arguments: [String(takenShared)] }),
+            GIVE_BACK.run(client, [KEY_PREFIX + user], [String(takenShared)]),
           );
         }
         takenLocal = 0;

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { createClient, type RedisClientType } from 'redis';
+import { redisClient } from '@quartet/redis';
+import type { RedisClientType } from 'redis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -11,9 +12,10 @@ const START_WAIT_MS = 2_000;
 const COMMAND_TIMEOUT_MS = 250;
 
 /**
- * The Redis every gateway replica counts its limits in (REDIS_URL): request and session
- * rates, upload quotas, stream slots. Without REDIS_URL there is none, and each limit counts
- * in this process alone.
+ * The Redis every gateway replica shares its state in (REDIS_URL), over one connection: request
+ * and session rates, upload quotas, stream slots, and the sign-outs (RevokedTokens, which
+ * subscribes on a connection of its own). Without REDIS_URL there is none, and each limit
+ * counts in this process alone.
  *
  * Limits fail open, on purpose: while Redis cannot be reached or answers slower than
  * COMMAND_TIMEOUT_MS, each limit counts in this process, so a user may get up to the limit
@@ -24,7 +26,8 @@ const COMMAND_TIMEOUT_MS = 250;
 @Injectable()
 export class SharedState implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SharedState.name);
-  private readonly client?: RedisClientType;
+  /** The connection itself, for what is not a limit and must not fall back (sign-outs); undefined without REDIS_URL. */
+  readonly client?: RedisClientType;
   private reachable = true;
   private readonly connecting?: Promise<unknown>;
 
@@ -33,13 +36,7 @@ export class SharedState implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: GatewayMetrics,
   ) {
     if (config.redisUrl === undefined) return;
-    this.client = createClient({
-      url: config.redisUrl,
-      // Commands fail at once while Redis is away, rather than wait in memory for it.
-      disableOfflineQueue: true,
-      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
-      socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
-    });
+    this.client = redisClient(config.redisUrl, { commandTimeoutMs: COMMAND_TIMEOUT_MS });
     this.client.on('error', (error: Error) => this.lost(error.message));
     this.client.on('ready', () => this.found());
     metrics.sharedStateUp = () => (this.client?.isReady ? 1 : 0);
@@ -59,11 +56,6 @@ export class SharedState implements OnModuleInit, OnApplicationShutdown {
       delay(timeoutMs, undefined, { signal: timer.signal }).catch(() => undefined),
     ]);
     timer.abort();
-  }
-
-  /** Whether limits are shared at all (REDIS_URL is set), whatever Redis's state now. */
-  get shared(): boolean {
-    return this.client !== undefined;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { LuaScript } from './lua-script';
+import { LuaScript } from '@quartet/redis';
 
 /**
  * What the scripts share. Time is Redis's (TIME), so that leases written by replicas with

@@ -3,7 +3,8 @@ import { type LoggerService, type OnModuleDestroy } from '@nestjs/common';
 import { type Clock, rpcError } from '@quartet/grpc-server';
 import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { createClient, type RedisClientType } from 'redis';
+import { redisClient } from '@quartet/redis';
+import type { RedisClientType } from 'redis';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { ChatConfig, RedisSettings } from '../../config';
 import type { ChatStore, Membership, RoomConnection } from '../chat-store';
@@ -12,9 +13,6 @@ import { JOIN, LEAVE, POST, RENEW } from './chat-scripts';
 import { RoomFeed } from './room-feed';
 import { ROOM_TTL_SECONDS, roomKeys } from './room-keys';
 import { messageEvent, messageOf } from './stored-events';
-
-/** How long to wait between attempts to reach Redis again, at most. */
-const MAX_RECONNECT_DELAY_MS = 2_000;
 
 /**
  * Rooms in Redis, shared by every chat replica: any member can be served by any replica. A
@@ -45,15 +43,7 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     private readonly logger: LoggerService,
   ) {
     metrics.roomsOpen = () => this.feeds.size;
-    this.client = createClient({
-      url: redis.url,
-      // Commands fail at once while Redis is away, rather than wait in memory for it.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 2_000,
-        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
-      },
-    });
+    this.client = redisClient(redis.url);
     this.subscriber = this.client.duplicate();
     for (const [role, client] of [
       ['commands', this.client],

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'redis',
+  preset: '../../jest.preset.js',
+};
