@@ -217,14 +217,47 @@ describe('Kubernetes manifests', () => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
-  it('give the upload replicas one shared volume at the image’s UPLOAD_DIR', () => {
+  it('run upload on the bucket of the MinIO they run, with no volume and no ReadWriteMany claim', () => {
     const deployment = find('Deployment', 'upload');
-    const uploadDir = stageEnv(dockerfileOf('upload').at(-1) as Stage)['UPLOAD_DIR'];
-    expect(containerOf(deployment).volumeMounts).toContainEqual({ name: 'uploads', mountPath: uploadDir });
-    const claim = deployment.spec['template'].spec.volumes.find(
-      (volume: { name: string }) => volume.name === 'uploads',
-    ).persistentVolumeClaim.claimName;
-    expect(find('PersistentVolumeClaim', claim).spec['accessModes']).toEqual(['ReadWriteMany']);
+    const container = containerOf(deployment);
+    const env = envOf(container);
+    const minio = find('Service', 'minio');
+    expect(env['AWS_ENDPOINT_URL_S3']).toBe(`http://${minio.metadata.name}:${minio.spec['ports'][0].port}`);
+    expect(env['S3_FORCE_PATH_STYLE']).toBe('true');
+    expect(env['UPLOAD_BUCKET']).toMatch(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
+    for (const [variable, key] of [
+      ['AWS_ACCESS_KEY_ID', 'access-key-id'],
+      ['AWS_SECRET_ACCESS_KEY', 'secret-access-key'],
+    ]) {
+      expect(container.env).toContainEqual({
+        name: variable,
+        valueFrom: { secretKeyRef: { name: 'quartet-object-store', key } },
+      });
+    }
+    expect(deployment.spec['template'].spec.volumes.map((volume: { name: string }) => volume.name)).toEqual([
+      'tls',
+    ]);
+    const claims = manifests.filter((manifest) => manifest.kind === 'PersistentVolumeClaim');
+    const templates = manifests.flatMap((manifest) => manifest.spec?.['volumeClaimTemplates'] ?? []);
+    for (const claim of [
+      ...claims.map((manifest) => manifest.spec),
+      ...templates.map((t: Manifest) => t.spec),
+    ]) {
+      expect(claim.accessModes).toEqual(['ReadWriteOnce']);
+    }
+  });
+
+  it('run MinIO on a ReadWriteOnce volume, and make the upload bucket once it answers', () => {
+    const minio = find('StatefulSet', 'minio');
+    expect(minio.spec['replicas']).toBe(1);
+    const container = containerOf(minio);
+    expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(container.args).toEqual(['server', '/data']);
+    expect(container.readinessProbe.httpGet.path).toBe('/minio/health/ready');
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    const bucket = envOf(containerOf(find('Deployment', 'upload')))['UPLOAD_BUCKET'];
+    const job = containerOf(find('Job', 'minio-bucket'));
+    expect(job.args.join(' ')).toContain(`mc mb --ignore-existing quartet/${bucket}`);
   });
 
   it('point the gateway at every service by its headless Service’s DNS name', () => {
@@ -347,6 +380,22 @@ describe('compose file', () => {
     expect(redis.command.join(' ')).toMatch(/--appendonly yes/);
     expect(redis.volumes).toEqual(['redis-data:/data']);
     expect(Object.keys(compose.volumes)).toContain('redis-data');
+  });
+
+  it('runs the uploads on a bucket in MinIO, made before they start, with no shared volume', () => {
+    const { upload, minio } = compose.services;
+    const bucketJob = compose.services['minio-bucket'];
+    expect(upload.volumes).toBeUndefined();
+    expect(upload.environment.AWS_ENDPOINT_URL_S3).toBe('http://minio:9000');
+    expect(upload.environment.S3_FORCE_PATH_STYLE).toBe('true');
+    expect(upload.environment.AWS_ACCESS_KEY_ID).toBe(minio.environment.MINIO_ROOT_USER);
+    expect(upload.environment.AWS_SECRET_ACCESS_KEY).toBe(minio.environment.MINIO_ROOT_PASSWORD);
+    expect(upload.environment.SHUTDOWN_GRACE_MS).toBe(compose.services.greeter.environment.SHUTDOWN_GRACE_MS);
+    expect(upload.depends_on['minio-bucket']).toEqual({ condition: 'service_completed_successfully' });
+    expect(bucketJob.command.join(' ')).toContain(
+      `mc mb --ignore-existing quartet/${upload.environment.UPLOAD_BUCKET}`,
+    );
+    expect(minio.volumes).toEqual(['minio-data:/data']);
   });
 
   it('counts the gateway’s limits in the same Redis', () => {

@@ -39,6 +39,7 @@ describe('upload limits', () => {
         idleMs: 30_000,
         minFreeBytes: 0,
         maxActive: 32,
+        retentionDays: 0,
         ...limits,
       }),
       services: [UploadServiceDefinition],

@@ -18,10 +18,11 @@ import { UploadController } from '../upload/upload.controller';
 import { UploadMetrics } from '../upload/upload.metrics';
 import { UploadModule } from '../upload/upload.module';
 import { UploadService } from '../upload/upload.service';
-import { type PartialFile, UploadStore } from '../upload/upload-store';
+import { LocalUploadStore } from '../upload/store/local-upload-store';
+import { type PartialUpload, UploadStore } from '../upload/store/upload-store';
 
 /** The service's own defaults for the limits these tests do not exercise. */
-const uploadLimits = { idleMs: 30_000, minFreeBytes: 0, maxActive: 32 };
+const uploadLimits = { idleMs: 30_000, minFreeBytes: 0, maxActive: 32, retentionDays: 0 };
 
 type UploadClient = GrpcClient<typeof UploadServiceDefinition>;
 
@@ -181,7 +182,7 @@ describe('upload over gRPC', () => {
 });
 
 /** The upload service with `Store` in place of the real store, in a temporary UPLOAD_DIR. */
-function uploadsWithStore(Store: typeof UploadStore) {
+function uploadsWithStore(Store: typeof LocalUploadStore) {
   const setUp = {
     uploadDir: '',
     sut: undefined as unknown as RunningGrpcService,
@@ -199,7 +200,7 @@ function uploadsWithStore(Store: typeof UploadStore) {
       controllers: [UploadController],
       providers: [
         { provide: UPLOAD_CONFIG, useValue: config },
-        { provide: UploadStore, useClass: Store },
+        { provide: UploadStore, useFactory: () => new Store(config) },
         UploadMetrics,
         UploadService,
       ],
@@ -221,9 +222,9 @@ describe('upload when the disk is slower than the client', () => {
   const gate = new Promise<void>((resolve) => (openGate = resolve));
 
   /** A store whose writes wait until the test opens the gate. */
-  class GatedStore extends UploadStore {
-    override async begin(): Promise<PartialFile> {
-      const file = await super.begin();
+  class GatedStore extends LocalUploadStore {
+    override async begin(name: string): Promise<PartialUpload> {
+      const file = await super.begin(name);
       const write = file.write.bind(file);
       file.write = async (bytes) => {
         await gate;
@@ -256,9 +257,9 @@ describe('upload when the disk is slower than the client', () => {
 });
 
 describe('upload when writing fails unexpectedly', () => {
-  class FailingStore extends UploadStore {
-    override async begin(): Promise<PartialFile> {
-      const file = await super.begin();
+  class FailingStore extends LocalUploadStore {
+    override async begin(name: string): Promise<PartialUpload> {
+      const file = await super.begin(name);
       file.write = async () => {
         throw new Error('EIO on /secret/volume');
       };

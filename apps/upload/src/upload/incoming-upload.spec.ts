@@ -5,9 +5,8 @@ import type { UploadRequest } from '@quartet/proto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { UploadConfig } from '../config';
 import { IncomingUpload } from './incoming-upload';
-import { UploadStore } from './upload-store';
+import { LocalUploadStore } from './store/local-upload-store';
 
 const info = (name = 'a.txt', size?: bigint): UploadRequest => ({
   payload: { $case: 'info', value: { name, contentType: 'text/plain', size } },
@@ -18,12 +17,12 @@ const chunk = (bytes: string | Buffer): UploadRequest => ({
 
 describe(IncomingUpload.name, () => {
   let uploadDir: string;
-  let store: UploadStore;
+  let store: LocalUploadStore;
   let sut: IncomingUpload;
 
   beforeEach(async () => {
     uploadDir = mkdtempSync(join(tmpdir(), 'quartet-incoming-'));
-    store = new UploadStore({ uploadDir } as UploadConfig);
+    store = new LocalUploadStore({ uploadDir, minFreeBytes: 0, idleMs: 30_000 });
     await store.onModuleInit();
     sut = new IncomingUpload(store, 2 * UPLOAD_MAX_CHUNK_BYTES);
   });

@@ -3,12 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { rpcError } from '@quartet/grpc-server';
 import type { FileInfo, UploadRequest, UploadResponse } from '@quartet/proto';
 import { fileNameProblem } from './upload-rules';
-import type { PartialFile, StoredFile } from './upload-store';
-
-export interface UploadFiles {
-  begin(expectedBytes?: number): Promise<PartialFile>;
-  remove(id: string): Promise<void>;
-}
+import type { PartialUpload, StoredFile, UploadStore } from './store/upload-store';
 
 /**
  * One upload stream, message by message: `info` exactly once and first, then chunks, each
@@ -18,14 +13,14 @@ export interface UploadFiles {
  */
 export class IncomingUpload {
   private info?: FileInfo;
-  private opening?: Promise<PartialFile>;
-  private file?: PartialFile;
+  private opening?: Promise<PartialUpload>;
+  private file?: PartialUpload;
   private committing?: Promise<StoredFile>;
   private received = 0;
   private chunks = 0;
 
   constructor(
-    private readonly files: UploadFiles,
+    private readonly files: Pick<UploadStore, 'begin' | 'remove'>,
     private readonly maxFileBytes: number,
     /** The verified user the upload belongs to; empty for an anonymous call. */
     private readonly owner = '',
@@ -59,7 +54,7 @@ export class IncomingUpload {
     if (this.info.size !== undefined && BigInt(this.received) !== this.info.size) {
       throw invalid(`received ${this.received} bytes but info declared ${this.info.size}`);
     }
-    this.committing = this.file.commit(this.info.name);
+    this.committing = this.file.commit();
     const stored = await this.committing;
     return {
       id: stored.id,
@@ -72,14 +67,14 @@ export class IncomingUpload {
   }
 
   /**
-   * Leaves nothing of the upload behind: removes the partial file (waiting for it if it is
+   * Leaves nothing of the upload behind: removes the partial upload (waiting for it if it is
    * still being created), or the stored file if a commit had begun. A client that cancels
    * can reach the server as a half-close and then a reset, so a commit may be under way.
    */
   async discard(): Promise<void> {
     if (this.committing) {
       const stored = await this.committing.catch(() => undefined);
-      if (stored) await this.files.remove(stored.id);
+      if (stored) await this.files.remove(stored);
       return;
     }
     const file = this.file ?? (await this.opening?.catch(() => undefined));
@@ -98,7 +93,7 @@ export class IncomingUpload {
     }
     this.info = info;
     // A call can be torn down while the file is being created; abort() waits for this.
-    this.opening = this.files.begin(info.size === undefined ? 0 : Number(info.size));
+    this.opening = this.files.begin(info.name, info.size === undefined ? 0 : Number(info.size));
     this.file = await this.opening;
   }
 }

@@ -20,7 +20,7 @@ import {
 import { UPLOAD_CONFIG, type UploadConfig } from '../config';
 import { IncomingUpload } from './incoming-upload';
 import { UploadMetrics } from './upload.metrics';
-import { UploadStore } from './upload-store';
+import { UploadStore } from './store/upload-store';
 
 @Injectable()
 export class UploadService {
@@ -33,11 +33,11 @@ export class UploadService {
   /**
    * Client-streaming: writes the file as its chunks arrive and answers once the client
    * half-closes and the file is stored. NestJS never pauses the incoming stream, so this
-   * pauses `call` while a chunk waits for the disk: the client is then held back by HTTP/2
+   * pauses `call` while a chunk waits for the store (disk or bucket): the client is then held back by HTTP/2
    * flow control and at most two chunks are in this service's hands. A failure removes the
    * partial file before the error leaves; a cancel removes whatever was written, even a
    * file whose commit the cancel overtook. An upload that sends nothing for UPLOAD_IDLE_MS
-   * is dropped (a stalled disk counts too: it is as stuck), and at most UPLOAD_MAX_ACTIVE
+   * is dropped (a stalled store counts too: it is as stuck), and at most UPLOAD_MAX_ACTIVE
    * run at once. An upload counts as running from its first whole message: streams that
    * never complete one (a flood of stalled streams) take no slot, and end at CALL_IDLE_MS.
    * The answer names the `owner`: the verified user of the call, when tokens are checked.
