@@ -1,5 +1,6 @@
 import { type ChatMessage, type ChatResponse, type Joined, sentToMany } from '@quartet/proto';
 import type { Clock } from '@quartet/grpc-server';
+import { historyLost } from './chat-rules';
 import type { PostOutcome, RoomMember } from './chat-store';
 
 let activity = 0;
@@ -55,7 +56,7 @@ export class ChatRoom {
       user: member.user,
       members: [...this.connections.keys()].sort(),
       lastSeq: this.lastSeq,
-      historyTrimmed: this.lastSeq > sinceSeq && (this.history[0]?.seq ?? this.lastSeq + 1n) > sinceSeq + 1n,
+      historyTrimmed: historyLost(sinceSeq, this.lastSeq, this.history[0]?.seq ?? this.lastSeq + 1n),
     };
     member.deliver({ event: { $case: 'joined', value: joined } });
     for (const message of this.history) {

@@ -26,3 +26,13 @@ export function postProblem({ text, clientId }: Post): string | undefined {
 function show(value: string): string {
   return JSON.stringify(value.slice(0, 40));
 }
+
+/**
+ * Whether a member who last saw `sinceSeq` misses messages the room no longer has: older
+ * ones were trimmed (the first kept one comes after the next it wanted), or the room's
+ * history was reset (it never reached `sinceSeq`: Redis lost it, or the room expired).
+ */
+export function historyLost(sinceSeq: bigint, lastSeq: bigint, firstKeptSeq: bigint): boolean {
+  if (sinceSeq > lastSeq) return true;
+  return lastSeq > sinceSeq && firstKeptSeq > sinceSeq + 1n;
+}

@@ -64,6 +64,23 @@ describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
     await late.ended;
   });
 
+  it('says in joined that the history was reset to a member who saw more than the room has', async () => {
+    const ann = join('ann', 'reset');
+    ann.post('only one');
+    await ann.untilMessage(1n);
+    ann.call.end();
+    await ann.ended;
+    // Last seen seq 7: the room it saw then is gone (lost by Redis, or expired).
+    const back = join('ann', 'reset', 7n);
+    const joined = await back.until((e) => e.event?.$case === 'joined', 'joined');
+    expect(joined.event?.$case === 'joined' && joined.event.value).toMatchObject({
+      lastSeq: 1n,
+      historyTrimmed: true,
+    });
+    back.call.end();
+    await back.ended;
+  });
+
   it('refuses a call past CHAT_MAX_CONNECTIONS in all rooms, before it joins', async () => {
     await joined(join('dee', 'other'));
     const extra = join('eve', 'another');

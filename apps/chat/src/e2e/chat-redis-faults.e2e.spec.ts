@@ -1,10 +1,16 @@
 import { status } from '@grpc/grpc-js';
 import { healthClient, type HealthClient, type ServingStatus } from '@quartet/grpc-client';
 import { eventually, startTestRedis, type TestRedis } from '@quartet/grpc-testing';
+import { redisClient } from '@quartet/redis';
 import { redisChatConfig, storeReady } from './chat-stores';
 import { ChatUnderTest } from './chat-under-test';
 
 const chatConfig = (redis: TestRedis) => redisChatConfig(redis.url);
+
+const FULL = {
+  code: status.RESOURCE_EXHAUSTED,
+  details: 'the room store is full; posts and joins are refused until it has room again',
+};
 
 const UNREACHABLE = {
   code: status.UNAVAILABLE,
@@ -40,39 +46,45 @@ describe('chat when Redis goes away', () => {
     await redis.stop();
   });
 
-  it('ends its members with UNAVAILABLE and reports NOT_SERVING while Redis restarts; rejoining members miss nothing', async () => {
-    chat = await ChatUnderTest.start(chatConfig(redis));
-    const sut = chat.service;
-    const watched = watchHealth(sut.address);
-    health = watched.client;
-    const ann = join('ann', 'lobby');
-    const bob = join('bob', 'lobby');
-    await ann.untilPresence('bob', true);
-    for (let i = 1; i <= 3; i += 1) ann.post(`before ${i}`);
-    await bob.untilMessage(3n);
+  it.each([
+    ['stopped (SIGTERM)', (server: TestRedis) => server.pause()],
+    ['killed (SIGKILL)', (server: TestRedis) => server.kill()],
+  ])(
+    'ends its members with UNAVAILABLE and reports NOT_SERVING while Redis is %s and restarts; rejoining members miss nothing',
+    async (_how, takeAway) => {
+      chat = await ChatUnderTest.start(chatConfig(redis));
+      const sut = chat.service;
+      const watched = watchHealth(sut.address);
+      health = watched.client;
+      const ann = join('ann', 'lobby');
+      const bob = join('bob', 'lobby');
+      await ann.untilPresence('bob', true);
+      for (let i = 1; i <= 3; i += 1) ann.post(`before ${i}`);
+      await bob.untilMessage(3n);
 
-    await redis.pause();
-    expect(await ann.ended).toMatchObject(UNREACHABLE);
-    expect(await bob.ended).toMatchObject(UNREACHABLE);
-    await storeReady(sut, false);
-    const refused = join('cyd', 'lobby');
-    expect(await refused.ended).toMatchObject(UNREACHABLE);
+      await takeAway(redis);
+      expect(await ann.ended).toMatchObject(UNREACHABLE);
+      expect(await bob.ended).toMatchObject(UNREACHABLE);
+      await storeReady(sut, false);
+      const refused = join('cyd', 'lobby');
+      expect(await refused.ended).toMatchObject(UNREACHABLE);
 
-    await redis.start();
-    await storeReady(sut);
-    const annBack = join('ann', 'lobby', 3n);
-    const bobBack = join('bob', 'lobby', 2n);
-    await annBack.untilPresence('bob', true);
-    annBack.post('after');
-    await bobBack.untilMessage(4n);
-    expect(bobBack.messages().map((m) => [m.seq, m.text])).toEqual([
-      [3n, 'before 3'],
-      [4n, 'after'],
-    ]);
-    await eventually(() => watched.seen.join() === 'SERVING,NOT_SERVING,SERVING', {
-      what: `health to go SERVING, NOT_SERVING, SERVING (saw ${watched.seen.join()})`,
-    });
-  });
+      await redis.start();
+      await storeReady(sut);
+      const annBack = join('ann', 'lobby', 3n);
+      const bobBack = join('bob', 'lobby', 2n);
+      await annBack.untilPresence('bob', true);
+      annBack.post('after');
+      await bobBack.untilMessage(4n);
+      expect(bobBack.messages().map((m) => [m.seq, m.text])).toEqual([
+        [3n, 'before 3'],
+        [4n, 'after'],
+      ]);
+      await eventually(() => watched.seen.join() === 'SERVING,NOT_SERVING,SERVING', {
+        what: `health to go SERVING, NOT_SERVING, SERVING (saw ${watched.seen.join()})`,
+      });
+    },
+  );
 
   it('starts NOT_SERVING while Redis cannot be reached, refuses joins with UNAVAILABLE, and serves once it can', async () => {
     await redis.pause();
@@ -92,5 +104,39 @@ describe('chat when Redis goes away', () => {
     await eventually(() => watched.seen.join() === 'NOT_SERVING,SERVING', {
       what: `health to go SERVING (saw ${watched.seen.join()})`,
     });
+  });
+
+  it('refuses posts with RESOURCE_EXHAUSTED and reports NOT_SERVING while Redis is full; the others stay and post again once it has room', async () => {
+    chat = await ChatUnderTest.start(chatConfig(redis));
+    const watched = watchHealth(chat.service.address);
+    health = watched.client;
+    const admin = redisClient(redis.url);
+    await admin.connect();
+    try {
+      const ann = join('ann', 'lobby');
+      const bob = join('bob', 'lobby');
+      await ann.untilPresence('bob', true);
+      ann.post('before');
+      await bob.untilMessage(1n);
+
+      // Past its maxmemory, with nothing it may evict, Redis refuses every write.
+      await admin.configSet('maxmemory', '1');
+      bob.post('refused');
+      expect(await bob.ended).toMatchObject(FULL);
+      await storeReady(chat.service, false);
+      expect(await join('cyd', 'lobby').ended).toMatchObject(FULL);
+
+      await admin.configSet('maxmemory', '0');
+      await storeReady(chat.service);
+      ann.post('after');
+      await ann.untilMessage(2n);
+      expect(ann.messages().map((m) => m.text)).toEqual(['before', 'after']);
+      await eventually(() => watched.seen.join() === 'SERVING,NOT_SERVING,SERVING', {
+        what: `health to go SERVING, NOT_SERVING, SERVING (saw ${watched.seen.join()})`,
+      });
+    } finally {
+      await admin.configSet('maxmemory', '0').catch(() => undefined);
+      await admin.close();
+    }
   });
 });

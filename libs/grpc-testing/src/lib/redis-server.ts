@@ -12,6 +12,8 @@ export interface TestRedis {
   restart(): Promise<void>;
   /** Stops it; `start()` brings it back on the same port and data. */
   pause(): Promise<void>;
+  /** Kills it (SIGKILL); `start()` brings it back on the same port and data. */
+  kill(): Promise<void>;
   start(): Promise<void>;
   /** Stops it for good and removes its data. */
   stop(): Promise<void>;
@@ -22,10 +24,10 @@ export async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'quartet-redis-'));
   let server: RedisServer | undefined = await startRedisServer({ dir });
   const { port, url } = server;
-  const halt = async () => {
+  const halt = async (how: 'stop' | 'kill' = 'stop') => {
     const running = server;
     server = undefined;
-    await running?.stop();
+    await running?.[how]();
   };
   const start = async () => {
     server = await startRedisServer({ dir, port });
@@ -37,7 +39,8 @@ export async function startTestRedis(): Promise<TestRedis> {
       await halt();
       await start();
     },
-    pause: halt,
+    pause: () => halt(),
+    kill: () => halt('kill'),
     start,
     stop: async () => {
       await halt();

@@ -21,6 +21,8 @@ export interface RedisServer {
   readonly url: string;
   /** SIGTERM (it writes its append-only file), SIGKILL after 5 s; resolves once it has exited. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or the OOM killer ends it: what the OS has of its file is all that is left. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
         port,
         url: `redis://${host}:${port}`,
         stop: async () => void (await stop('SIGTERM', 5_000)),
+        kill: async () => void (await stop('SIGKILL', 5_000)),
       };
     } catch (error) {
       if (options.port !== undefined || attempt === 3) throw error;

@@ -5,12 +5,13 @@ import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { redisClient } from '@quartet/redis';
 import type { RedisClientType } from 'redis';
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import { BehaviorSubject, combineLatest, distinctUntilChanged, map, type Observable } from 'rxjs';
 import type { ChatConfig, RedisSettings } from '../../config';
 import type { ChatStore, Membership, RoomConnection } from '../chat-store';
 import type { ChatMetrics } from '../chat.metrics';
 import { JOIN, LEAVE, POST, RENEW } from './chat-scripts';
 import { RoomFeed } from './room-feed';
+import { isOutOfMemory, RoomStoreFullness } from './room-store-fullness';
 import { ROOM_TTL_SECONDS, roomKeys } from './room-keys';
 import { messageEvent, messageOf } from './stored-events';
 
@@ -23,14 +24,17 @@ import { messageEvent, messageOf } from './stored-events';
  *
  * When Redis cannot be reached, every member here ends with UNAVAILABLE (they rejoin with
  * since_seq and miss nothing stored), new joins are refused with UNAVAILABLE, and health
- * says NOT_SERVING until Redis answers again.
+ * says NOT_SERVING until Redis answers again. When Redis is full, posts and joins are
+ * RESOURCE_EXHAUSTED "the room store is full" and health says NOT_SERVING until it has room
+ * (RoomStoreFullness); members stay.
  */
 export class RedisChatStore implements ChatStore, OnModuleDestroy {
   private readonly client: RedisClientType;
   private readonly subscriber: RedisClientType;
   private readonly feeds = new Map<string, RoomFeed>();
   private readonly ready = new BehaviorSubject(false);
-  readonly available: Observable<boolean> = this.ready.pipe(distinctUntilChanged());
+  private readonly fullness: RoomStoreFullness;
+  readonly available: Observable<boolean>;
   private readonly renewal: NodeJS.Timeout;
   /** Leaves Redis did not take while it was away, sent once it is back: the users then go offline at once, not when their leases run out. */
   private readonly unsentLeaves = new Map<string, () => Promise<unknown>>();
@@ -45,6 +49,11 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     metrics.roomsOpen = () => this.feeds.size;
     this.client = redisClient(redis.url);
     this.subscriber = this.client.duplicate();
+    this.fullness = new RoomStoreFullness(this.client, logger);
+    this.available = combineLatest([this.ready, this.fullness.full]).pipe(
+      map(([ready, full]) => ready && !full),
+      distinctUntilChanged(),
+    );
     for (const [role, client] of [
       ['commands', this.client],
       ['subscriptions', this.subscriber],
@@ -67,7 +76,7 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
       await feed.admit(connection, member, sinceSeq, () => this.register(room, member.user, connection));
     } catch (error) {
       this.leave(feed, member.user, connection);
-      throw asRpcError(error);
+      throw asRpcError(this.fullness.seen(error));
     } finally {
       feed.joining -= 1;
       this.closeIfIdle(feed);
@@ -88,7 +97,10 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
             String(ROOM_TTL_SECONDS),
             keys.channel,
           ],
-        ).catch((error: unknown) => Promise.reject(asRpcError(error)))) as [number, string];
+        ).catch((error: unknown) => Promise.reject(asRpcError(this.fullness.seen(error))))) as [
+          number,
+          string,
+        ];
         // A new message reaches its sender through the room's channel like everyone's; a resend is answered here.
         if (reply[0] === 0) {
           member.deliver(messageEvent(messageOf(room, reply[1])));
@@ -128,6 +140,7 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.renewal);
+    this.fullness.stop();
     for (const feed of this.feeds.values()) feed.close();
     this.feeds.clear();
     await Promise.allSettled([this.client.close(), this.subscriber.close()]);
@@ -186,7 +199,9 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
               ?.fail(rpcError(status.UNAVAILABLE, 'your presence in the room lapsed; rejoin with since_seq'));
           }
         } catch (error) {
-          this.lost('commands', error);
+          // A full Redis is no lost one: the members stay, their leases renewed once it has room.
+          if (isOutOfMemory(error)) this.fullness.seen(error);
+          else this.lost('commands', error);
         }
       }),
     );

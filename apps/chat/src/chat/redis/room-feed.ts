@@ -1,6 +1,7 @@
 import { type ChatMessage, type ChatResponse, sentToMany } from '@quartet/proto';
 import type { RedisClientType } from 'redis';
 import type { RoomConnection } from '../chat-store';
+import { historyLost } from '../chat-rules';
 import type { RoomKeys } from './room-keys';
 import { messageEvent, messageOf, roomEventOf, type RoomEvent } from './stored-events';
 
@@ -59,7 +60,7 @@ export class RoomFeed {
             user: member.user,
             members: users,
             lastSeq: this.lastSeq,
-            historyTrimmed: this.lastSeq > sinceSeq && firstKept > sinceSeq + 1n,
+            historyTrimmed: historyLost(sinceSeq, this.lastSeq, firstKept),
           },
         },
       });
