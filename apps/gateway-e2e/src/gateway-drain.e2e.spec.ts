@@ -118,9 +118,7 @@ describe('the gateway on SIGTERM', () => {
     const tookMs = Date.now() - signalled;
     console.info(`gateway: drained with 3 SSE streams, 2 WebSockets and an upload open in ${tookMs} ms`);
     expect(tookMs).toBeLessThan(SETTLE_MS + GRACE_MS + MARGIN_MS);
-    const stopped = gateway.process.logs.find(
-      (entry) => (entry['message'] as { event?: string })?.event === 'stopped',
-    );
+    const stopped = gateway.process.logged('stopped')[0];
     expect(stopped?.['message']).toMatchObject({
       signal: 'SIGTERM',
       streamsEnded: 3,

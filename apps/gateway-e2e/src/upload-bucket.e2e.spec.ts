@@ -90,10 +90,7 @@ describe('POST /api/uploads into a bucket', () => {
     // The cut reaches the upload service as a cancel: its multipart upload is aborted (this
     // server cannot, and the service says so in its log) or, when the cancel came as the end
     // of the messages first, completed and its object removed as the cancel landed.
-    const abortTried = () =>
-      upload.logs.some(
-        (entry) => (entry['message'] as { event?: string } | undefined)?.event === 'multipart-abort-failed',
-      );
+    const abortTried = () => upload.logged('multipart-abort-failed').length > 0;
     await eventually(
       async () =>
         (abortTried() || openMultiparts() === multipartsBefore) && (await objects()).length === before.length,

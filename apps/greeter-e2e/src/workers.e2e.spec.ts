@@ -15,8 +15,7 @@ async function servedBy(address: string): Promise<string> {
   }
 }
 
-const listening = (greeter: ServiceProcess) =>
-  greeter.logs.filter((entry) => (entry['message'] as { event?: string })?.event === 'listening');
+const listening = (greeter: ServiceProcess) => greeter.logged('listening');
 
 describe('the greeter with WORKERS=2', () => {
   let greeter: ServiceProcess;
@@ -48,9 +47,7 @@ describe('the greeter with WORKERS=2', () => {
   });
 
   it('serves GET /metrics from the primary, with every worker’s calls added up', async () => {
-    const primary = greeter.logs.find(
-      (entry) => (entry['message'] as { event?: string })?.event === 'workers',
-    );
+    const primary = greeter.logged('workers')[0];
     const { metricsAddress } = primary?.['message'] as { metricsAddress: string };
     const started = async () => {
       const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
@@ -77,9 +74,7 @@ describe('the greeter with WORKERS=2', () => {
     const pids = listening(greeter).map((entry) => Number(entry['pid']));
     process.kill(pids[0] as number, 'SIGKILL');
     await eventually(() => listening(greeter).length === 3, { what: 'a new worker listening' });
-    expect(
-      greeter.logs.some((entry) => (entry['message'] as { event?: string })?.event === 'worker-exited'),
-    ).toBe(true);
+    expect(greeter.logged('worker-exited')).not.toHaveLength(0);
     expect(await servedBy(greeter.address)).toMatch(/^greeter-1\.w\d+$/);
     expect(await greeter.stop('SIGTERM')).toBe(0);
   });

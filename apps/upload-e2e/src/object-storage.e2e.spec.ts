@@ -34,10 +34,6 @@ async function sendMebibytes(call: ReturnType<UploadClient['upload']>, mebibytes
   }
 }
 
-/** Log entries of `event`. */
-const logged = (logs: readonly Record<string, unknown>[], event: string) =>
-  logs.filter((entry) => (entry['message'] as { event?: string } | undefined)?.event === event);
-
 /** The built upload service on an S3-compatible bucket (UPLOAD_BUCKET), with no folder of its own. */
 describe('the built upload service on object storage', () => {
   let dir: string;
@@ -110,7 +106,7 @@ describe('the built upload service on object storage', () => {
     const service = await spawnService('upload', { env: env({ UPLOAD_IDLE_MS: '500' }) });
     const client = connect(UploadServiceDefinition, service.address);
     const before = await objects();
-    const aborted = () => logged(service.logs, 'multipart-abort-failed');
+    const aborted = () => service.logged('multipart-abort-failed');
     try {
       // Past the first 5 MiB part, so that a multipart upload has begun and must be aborted.
       const { call: cancelled, outcome: cancelledOutcome } = startUpload(client);

@@ -33,9 +33,7 @@ describe('the built upload service, killed mid-upload', () => {
     const restarted = await spawnService('upload', { env });
     try {
       expect(incoming()).toEqual([]);
-      expect(
-        restarted.logs.some((entry) => (entry['message'] as { event?: string })?.event === 'swept'),
-      ).toBe(true);
+      expect(restarted.logged('swept')).not.toHaveLength(0);
     } finally {
       await restarted.stop();
     }

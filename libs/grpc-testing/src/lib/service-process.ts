@@ -14,6 +14,8 @@ export interface ServiceProcess {
   readonly listening: Readonly<Record<string, unknown>>;
   /** Every JSON log entry the process wrote so far. */
   readonly logs: readonly Record<string, unknown>[];
+  /** The entries so far whose message is the app's log event `event` ({ event, … }). */
+  logged(event: string): Record<string, unknown>[];
   /** Resolves with the process's exit code once it has exited. */
   readonly exited: Promise<number | null>;
   /** Sends `signal` and resolves with the exit code (SIGKILL after `killAfterMs`). */
@@ -78,6 +80,8 @@ export async function spawnService(app: string, options: SpawnOptions = {}): Pro
     address: started.value.address,
     listening: started.value,
     logs,
+    logged: (event) =>
+      logs.filter((entry) => (entry['message'] as { event?: string } | undefined)?.event === event),
     exited: started.exited,
     stop: started.stop,
   };
