@@ -37,5 +37,5 @@ describe('the built upload service, killed mid-upload', () => {
     } finally {
       await restarted.stop();
     }
-  });
+  }, 30_000);
 });
