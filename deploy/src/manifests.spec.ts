@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { CATALOGUE as catalogue } from '@quartet/service-catalogue';
 import { renderContainerProxyConfig, renderProxyConfig } from '@quartet/nginx';
+import { REDIS_ACL_RULES } from '@quartet/redis';
 import { parseDockerfile, type Stage, stageEnv } from './support/dockerfile';
 import { imageBuildOf } from './support/image-build';
 
@@ -186,21 +187,100 @@ describe('Kubernetes manifests', () => {
     });
   });
 
-  it('run three chat replicas that share their rooms in the Redis the manifests run', () => {
-    const chat = find('Deployment', 'chat');
-    expect(chat.spec['replicas']).toBe(3);
+  /** How `app` reaches the Redis the manifests run: as its own ACL user, over TLS, trusting quartet's CA. */
+  const expectSignedInToRedis = (deployment: Manifest, user: keyof typeof REDIS_ACL_RULES) => {
     const redisService = find('Service', 'redis');
     const port = redisService.spec['ports'][0].port;
-    expect(envOf(containerOf(chat))['REDIS_URL']).toBe(`redis://${redisService.metadata.name}:${port}`);
-    expect(redisService.spec['clusterIP']).toBe('None');
+    const env: { name: string }[] = containerOf(deployment).env;
+    expect(envOf(containerOf(deployment))).toMatchObject({
+      REDIS_URL: `rediss://${user}:$(REDIS_PASSWORD)@${redisService.metadata.name}:${port}`,
+      REDIS_TLS_CA_FILE: `${TLS_DIR}/ca.crt`,
+    });
+    expect(env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'quartet-redis', key: `${user}-password` } },
+    });
+    // Kubernetes expands $(REDIS_PASSWORD) only from a variable defined before it.
+    const names = env.map(({ name }) => name);
+    expect(names.indexOf('REDIS_PASSWORD')).toBeLessThan(names.indexOf('REDIS_URL'));
+  };
+
+  it('run three chat replicas that share their rooms in the Redis the manifests run, as its ACL user over TLS', () => {
+    const chat = find('Deployment', 'chat');
+    expect(chat.spec['replicas']).toBe(3);
+    expectSignedInToRedis(chat, 'chat');
+    expect(find('Service', 'redis').spec['clusterIP']).toBe('None');
   });
 
-  it('count the gateway replicas’ limits in that Redis', () => {
+  it('count the gateway replicas’ limits in that Redis, as its own ACL user over TLS', () => {
     const gateway = find('Deployment', 'gateway');
     expect(gateway.spec['replicas']).toBeGreaterThan(1);
-    expect(envOf(containerOf(gateway))['REDIS_URL']).toBe(
-      envOf(containerOf(find('Deployment', 'chat')))['REDIS_URL'],
+    expectSignedInToRedis(gateway, 'gateway');
+  });
+
+  it('run Redis on TLS only, with no default user and each app held to the ACL rules its specs run under', () => {
+    const container = containerOf(find('StatefulSet', 'redis'));
+    const args: string[] = container.args;
+    const after = (flag: string) => args[args.indexOf(flag) + 1];
+    expect([after('--port'), after('--tls-port')]).toEqual([
+      '0',
+      String(find('Service', 'redis').spec['ports'][0].port),
+    ]);
+    expect([after('--tls-cert-file'), after('--tls-key-file'), after('--tls-ca-cert-file')]).toEqual([
+      `${TLS_DIR}/tls.crt`,
+      `${TLS_DIR}/tls.key`,
+      `${TLS_DIR}/ca.crt`,
+    ]);
+    expectTlsSecretMounted(find('StatefulSet', 'redis'), 'redis-tls');
+    // The users come last: each runs from its --user to the next.
+    const starts = args.flatMap((arg, at) => (arg === '--user' ? [at] : []));
+    const users = starts.map((at, i) => args.slice(at + 1, starts[i + 1] ?? args.length));
+    expect(users[0]).toEqual(['default', 'off']);
+    for (const [name, rules] of Object.entries(REDIS_ACL_RULES)) {
+      expect(users).toContainEqual([name, 'on', `>$(${name.toUpperCase()}_PASSWORD)`, ...rules]);
+      expect(container.env).toContainEqual({
+        name: `${name.toUpperCase()}_PASSWORD`,
+        valueFrom: { secretKeyRef: { name: 'quartet-redis', key: `${name}-password` } },
+      });
+    }
+    expect(users).toHaveLength(1 + Object.keys(REDIS_ACL_RULES).length);
+    expect(container.readinessProbe.exec.command.join(' ')).toMatch(
+      /redis-cli --tls --cacert \S+ca\.crt .*--user chat ping/,
     );
+    const certificate = find('Certificate', 'redis-tls');
+    expect(certificate.spec['dnsNames']).toContain('redis');
+    expect(certificate.spec['issuerRef'].name).toBe('quartet-ca-issuer');
+  });
+
+  describe('NetworkPolicies', () => {
+    const workloadNames = manifests
+      .filter((manifest) => ['Deployment', 'StatefulSet', 'Job'].includes(manifest.kind))
+      .map((manifest) => manifest.spec['template'].metadata.labels['app.kubernetes.io/name']);
+    const callersOf = (name: string, port: string) => {
+      const policy = find('NetworkPolicy', name);
+      expect(policy.spec['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/name': name } });
+      expect(policy.spec['policyTypes']).toEqual(['Ingress']);
+      const rules: {
+        from?: { podSelector: { matchLabels: Record<string, string> } }[];
+        ports: { port: string }[];
+      }[] = policy.spec['ingress'];
+      const toPort = rules.filter((rule) => rule.ports.some((entry) => entry.port === port));
+      expect(toPort).toHaveLength(1);
+      return (toPort[0]?.from ?? []).map(
+        (source) => source.podSelector.matchLabels['app.kubernetes.io/name'],
+      );
+    };
+
+    it.each(services.map(({ app }) => app))('let only the gateway (and a grpc-proxy) call %s', (app) => {
+      expect(callersOf(app, 'grpc')).toEqual(['gateway', 'grpc-proxy']);
+      expect(workloadNames).toContain('gateway');
+    });
+
+    it('let only chat and the gateway reach Redis, and only upload (and its bucket Job) reach MinIO', () => {
+      expect(callersOf('redis', 'redis')).toEqual(['chat', 'gateway']);
+      expect(callersOf('minio', 's3')).toEqual(['upload', 'minio-bucket']);
+      for (const name of ['chat', 'gateway', 'upload', 'minio-bucket']) expect(workloadNames).toContain(name);
+    });
   });
 
   it('run Redis with every write in an append-only file on a persistent volume, evicting nothing', () => {
@@ -213,7 +293,6 @@ describe('Kubernetes manifests', () => {
     const [claim] = redis.spec['volumeClaimTemplates'];
     expect(claim.metadata.name).toBe('data');
     expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
-    expect(container.readinessProbe.exec.command).toEqual(['redis-cli', 'ping']);
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 

@@ -123,6 +123,8 @@ const services = {
   chat: await app('chat', {
     CHAT_MAX_MEMBERS: String(chatMembers),
     CHAT_MAX_CONNECTIONS: String(chatMembers * 2),
+    // One member posts at the offered rate, far past a person's CHAT_POSTS_PER_SECOND.
+    CHAT_POSTS_PER_SECOND: '1000000',
   }),
 };
 services.gateway = await app('gateway', {
@@ -145,7 +147,11 @@ const asInItsContainer = (name) => ({
 });
 const slowPeerServices = {
   ticker: await app('ticker', { INSTANCE_ID: 'ticker-slow-peers', ...asInItsContainer('ticker') }),
-  chat: await app('chat', { INSTANCE_ID: 'chat-slow-peers', ...asInItsContainer('chat') }),
+  chat: await app('chat', {
+    INSTANCE_ID: 'chat-slow-peers',
+    CHAT_POSTS_PER_SECOND: '1000000',
+    ...asInItsContainer('chat'),
+  }),
 };
 slowPeerServices.gateway = await app('gateway', {
   ...asInItsContainer('gateway'),

@@ -13,6 +13,7 @@ import { type ChatResponse, ChatServiceDefinition } from '@quartet/proto';
 
 /** A lease short enough for the test: the killed replica's members go offline within 4/3 of it. */
 const LEASE_MS = 1_500;
+const EPOCH = 1n << 20n;
 
 /** A member over a real bidi call to one replica, recording what it receives. */
 function member(address: string, user: string, room: string, sinceSeq = 0n) {
@@ -22,11 +23,19 @@ function member(address: string, user: string, room: string, sinceSeq = 0n) {
   call.on('data', (event: ChatResponse) => events.push(event));
   const ended = statusOf(call);
   call.write({ action: { $case: 'join', value: { room, user, sinceSeq } } });
-  const seqs = () => events.flatMap((e) => (e.event?.$case === 'message' ? [e.event.value.seq] : []));
+  const rawSeqs = () => events.flatMap((e) => (e.event?.$case === 'message' ? [e.event.value.seq] : []));
+  // Redis starts a room's seqs at an epoch, its time in seconds times 2^20: compare within it.
+  const seqs = () => rawSeqs().map((seq) => seq % EPOCH);
+  const epoch = () => {
+    const last = rawSeqs().at(-1) ?? 0n;
+    return last - (last % EPOCH);
+  };
+
   return {
     events,
     ended,
     seqs,
+    epoch,
     post: (text: string) => call.write({ action: { $case: 'post', value: { text, clientId: '' } } }),
     close: () => {
       call.cancel();
@@ -88,7 +97,7 @@ describe('chat replicas on Redis when one is SIGKILLed', () => {
     const tookMs = Date.now() - killedAt;
     console.info(`chat: a SIGKILLed replica's member went offline for the others after ${tookMs} ms`);
 
-    const annBack = member(survivor, 'ann', 'lobby', 3n);
+    const annBack = member(survivor, 'ann', 'lobby', bob.epoch() + 3n);
     members.push(annBack);
     await eventually(() => annBack.seqs().length === 2, { what: 'ann receiving what she missed' });
     annBack.post('ann is back');

@@ -1,4 +1,5 @@
 import { EnvReader, type Environment, readServerConfig, type ServerConfig } from '@quartet/grpc-server';
+import { readRedisConnection, type RedisConnection } from '@quartet/redis';
 import { defaultPort } from '@quartet/service-catalogue';
 
 export interface ChatConfig {
@@ -15,13 +16,14 @@ export interface ChatConfig {
   readonly maxConnections: number;
   /** CHAT_DEDUP_WINDOW: how many client_ids a room remembers, to store a resent post once. */
   readonly dedupWindow: number;
+  /** CHAT_POSTS_PER_SECOND: how fast one member may post, on average; bursts may reach twice it. */
+  readonly postsPerSecond: number;
   /** REDIS_URL: rooms in Redis, shared by every replica; without it, in this process's memory. */
   readonly redis?: RedisSettings;
 }
 
-export interface RedisSettings {
-  /** redis://[user:password@]host:port[/db], or rediss:// for TLS. */
-  readonly url: string;
+/** REDIS_URL and REDIS_TLS_CA_FILE, and what chat does with them. */
+export interface RedisSettings extends RedisConnection {
   /**
    * CHAT_PRESENCE_LEASE_MS: how long a member counts as online without its replica renewing
    * it; a replica that dies takes its members offline for everyone within 4/3 of this.
@@ -61,7 +63,8 @@ export function loadConfig(env: Environment): ChatConfig {
   const maxMembers = reader.integer('CHAT_MAX_MEMBERS', 100, 1, 100_000);
   const maxConnections = reader.integer('CHAT_MAX_CONNECTIONS', 1_000, 1, 1_000_000);
   const dedupWindow = reader.integer('CHAT_DEDUP_WINDOW', 100, 0, 100_000);
-  const redisUrl = reader.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
+  const postsPerSecond = reader.integer('CHAT_POSTS_PER_SECOND', 10, 1, 1_000_000);
+  const connection = readRedisConnection(reader);
   const presenceLeaseMs = reader.integer('CHAT_PRESENCE_LEASE_MS', 10_000, 300, 600_000);
   // A join replays the history before the member can read: a backlog no larger would cut it off at once.
   if (maxBacklog <= historySize) {
@@ -70,10 +73,20 @@ export function loadConfig(env: Environment): ChatConfig {
     );
   }
   // A room in memory lives in one process: workers would each hold a different room of that name.
-  if (server.workers > 1 && redisUrl === undefined) {
+  if (server.workers > 1 && connection === undefined) {
     reader.problem(`WORKERS=${server.workers} needs REDIS_URL: rooms kept in memory live in one process`);
   }
   reader.done();
-  const redis = redisUrl === undefined ? undefined : { url: redisUrl, presenceLeaseMs };
-  return { server, historySize, maxBacklog, maxRooms, maxMembers, maxConnections, dedupWindow, redis };
+  const redis = connection === undefined ? undefined : { ...connection, presenceLeaseMs };
+  return {
+    server,
+    historySize,
+    maxBacklog,
+    maxRooms,
+    maxMembers,
+    maxConnections,
+    dedupWindow,
+    postsPerSecond,
+    redis,
+  };
 }

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { issueCertificate, makeAuthority } from '@quartet/certificates';
 import { eventually, type ServiceProcess, startTestRedis, type TestRedis } from '@quartet/grpc-testing';
+import { REDIS_ACL_RULES } from '@quartet/redis';
 import { addressesOf, spawnBackends, startTestGateway, stopAll, type TestGateway } from './fixture';
 
 const REQUESTS_PER_MINUTE = 10;
@@ -17,18 +19,26 @@ const upload = (gateway: TestGateway, user: string, bytes: number) =>
     user,
   );
 
+/** The Redis is as the manifests run it: TLS only, and the gateway signs in as its ACL user, held to its rules. */
 describe('limits shared by gateway replicas on one Redis', () => {
   let redis: TestRedis;
   let services: Record<string, ServiceProcess>;
   const uploadDir = mkdtempSync(join(tmpdir(), 'quartet-shared-limits-'));
+  const certsDir = mkdtempSync(join(tmpdir(), 'quartet-shared-limits-certs-'));
   let gateways: TestGateway[] = [];
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    redis = await startTestRedis();
+    const ca = makeAuthority(certsDir, 'ca');
+    const server = issueCertificate(certsDir, ca, 'redis');
+    redis = await startTestRedis({
+      tls: { certFile: server.certFile, keyFile: server.keyFile, caFile: ca.certFile },
+      users: [{ name: 'gateway', password: 'gateway-secret', rules: REDIS_ACL_RULES.gateway }],
+    });
     services = await spawnBackends({ greeter: {}, ticker: {}, upload: { UPLOAD_DIR: uploadDir } });
     env = {
-      REDIS_URL: redis.url,
+      REDIS_URL: redis.urlFor('gateway'),
+      REDIS_TLS_CA_FILE: ca.certFile,
       RATE_LIMIT_PER_MINUTE: String(REQUESTS_PER_MINUTE),
       SESSIONS_PER_MINUTE: String(SESSIONS_PER_MINUTE),
       UPLOAD_QUOTA_BYTES: String(QUOTA_BYTES),
@@ -46,6 +56,7 @@ describe('limits shared by gateway replicas on one Redis', () => {
     await stopAll(services ?? {});
     await redis?.stop();
     rmSync(uploadDir, { recursive: true, force: true });
+    rmSync(certsDir, { recursive: true, force: true });
   });
 
   it(`holds a user to one RATE_LIMIT_PER_MINUTE of ${REQUESTS_PER_MINUTE} over both replicas`, async () => {

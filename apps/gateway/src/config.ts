@@ -1,3 +1,4 @@
+import { readRedisConnection, type RedisConnection } from '@quartet/redis';
 import { parseTarget } from '@quartet/grpc-client';
 import {
   EnvReader,
@@ -44,8 +45,11 @@ export interface GatewayConfig extends LogSettings {
    * docs/security.md). Empty by default: the peer is the client.
    */
   readonly trustedProxies: readonly string[];
-  /** REDIS_URL: where sign-outs, rate limits and upload quotas are shared with the other gateway replicas; without it, each replica keeps its own. */
-  readonly redisUrl?: string;
+  /**
+   * REDIS_URL (and REDIS_TLS_CA_FILE): where sign-outs, rate limits, upload quotas and stream
+   * slots are shared with the other gateway replicas; without it, each replica keeps its own.
+   */
+  readonly redis?: RedisConnection;
 }
 
 export interface GatewayShutdown {
@@ -129,7 +133,7 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     port: reader.integer('METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65535),
   };
   const trustedProxies = readTrustedProxies(reader);
-  const redisUrl = reader.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
+  const redis = readRedisConnection(reader);
   reader.done();
   return {
     host,
@@ -144,7 +148,7 @@ export function loadConfig(env: Environment, defaultWebRoot = 'dist/apps/web'): 
     auth,
     metrics,
     trustedProxies,
-    redisUrl,
+    redis,
     ...logging,
   };
 }

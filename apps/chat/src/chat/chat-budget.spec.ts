@@ -42,6 +42,7 @@ describe('the chat memory budget', () => {
     historySize: 20,
     dedupWindow: 30,
     maxBacklog: 40,
+    postsPerSecond: 1_000,
   };
 
   /** Every room full of members that never read, and every history, dedup window and backlog full. */

@@ -51,17 +51,16 @@ export class ChatRoom {
   join(member: RoomMember, sinceSeq: bigint): void {
     const count = (this.connections.get(member.user) ?? 0) + 1;
     this.connections.set(member.user, count);
+    const replay = this.history.filter((message) => message.seq > sinceSeq);
     const joined: Joined = {
       room: this.name,
       user: member.user,
       members: [...this.connections.keys()].sort(),
       lastSeq: this.lastSeq,
-      historyTrimmed: historyLost(sinceSeq, this.lastSeq, this.history[0]?.seq ?? this.lastSeq + 1n),
+      historyTrimmed: historyLost(sinceSeq, this.lastSeq, (replay[0]?.seq ?? this.lastSeq + 1n) - 1n),
     };
     member.deliver({ event: { $case: 'joined', value: joined } });
-    for (const message of this.history) {
-      if (message.seq > sinceSeq) member.deliver({ event: { $case: 'message', value: message } });
-    }
+    for (const message of replay) member.deliver({ event: { $case: 'message', value: message } });
     if (count === 1)
       this.broadcast({
         event: { $case: 'presence', value: { room: this.name, user: member.user, online: true } },

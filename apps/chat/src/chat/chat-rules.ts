@@ -28,11 +28,14 @@ function show(value: string): string {
 }
 
 /**
- * Whether a member who last saw `sinceSeq` misses messages the room no longer has: older
- * ones were trimmed (the first kept one comes after the next it wanted), or the room's
- * history was reset (it never reached `sinceSeq`: Redis lost it, or the room expired).
+ * Whether a member who last saw `sinceSeq` misses messages the room no longer has. `follows`
+ * is the seq that the first kept message after `sinceSeq` continues from (its seq - 1, or
+ * for the first of an epoch the last seq before it), or `lastSeq` when none is kept. Lost
+ * are older ones that were trimmed (it continues from after `sinceSeq`), and a history
+ * that was reset: Redis lost what the member saw, or the room expired (the room never
+ * reached `sinceSeq`, or its new epoch continues from below it).
  */
-export function historyLost(sinceSeq: bigint, lastSeq: bigint, firstKeptSeq: bigint): boolean {
+export function historyLost(sinceSeq: bigint, lastSeq: bigint, follows: bigint): boolean {
   if (sinceSeq > lastSeq) return true;
-  return lastSeq > sinceSeq && firstKeptSeq > sinceSeq + 1n;
+  return lastSeq > sinceSeq && follows !== sinceSeq;
 }

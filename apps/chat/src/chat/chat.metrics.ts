@@ -10,6 +10,8 @@ export class ChatMetrics {
   membersCutOff = 0;
   /** Posts taken into a room (each is then sent to every member). */
   posts = 0;
+  /** Members ended for posting faster than CHAT_POSTS_PER_SECOND. */
+  postsOverRate = 0;
   /** Joins refused by a limit: a full room, no room slot free, or the cap on members in all rooms. */
   readonly refusals = { roomFull: 0, roomsInUse: 0, connections: 0 };
   /** The rooms this replica holds (in memory) or follows (Redis): the store tells. */
@@ -37,6 +39,11 @@ export class ChatMetrics {
       name: 'chat_posts_total',
       help: 'Posts taken into a room on this replica.',
       read: () => this.posts,
+    });
+    scrapedCounter(registry, {
+      name: 'chat_posts_over_rate_total',
+      help: 'Members ended for posting faster than CHAT_POSTS_PER_SECOND.',
+      read: () => this.postsOverRate,
     });
     scrapedCounter(registry, {
       name: 'chat_join_refusals_total',

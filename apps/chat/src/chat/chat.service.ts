@@ -11,6 +11,7 @@ import { ChatMember } from './chat-member';
 import { CHAT_STORE, type ChatStore, type Membership } from './chat-store';
 import { ChatMetrics } from './chat.metrics';
 import { joinProblem, postProblem } from './chat-rules';
+import { PostRate } from './post-rate';
 
 /** The call: written to, and paused while this member's requests wait for the store. */
 type ReadableCall = Writable & { pause(): unknown; resume(): unknown };
@@ -36,7 +37,8 @@ export class ChatService {
    * handled one at a time, in order, each once the store has taken the one before. A
    * half-close leaves the room once what is queued has been sent; an error, a cancel or a
    * lost connection leaves it at once. Either way the others see presence go offline. Bad
-   * input ends this member's stream with INVALID_ARGUMENT and touches no one else. When the
+   * input ends this member's stream with INVALID_ARGUMENT and touches no one else, and so
+   * does posting faster than CHAT_POSTS_PER_SECOND, with RESOURCE_EXHAUSTED. When the
    * call's token was verified, the member is its user: a join naming anyone else is
    * PERMISSION_DENIED, and one naming no user joins as the token's.
    */
@@ -62,6 +64,7 @@ export class ChatService {
       let gone = false;
       let pending = 0;
       let work = Promise.resolve();
+      const rate = new PostRate(this.config.postsPerSecond);
 
       const join = async (request: ChatRequest['action'] & { $case: 'join' }): Promise<void> => {
         if (member) throw invalid('join must be sent once, as the first message');
@@ -98,6 +101,13 @@ export class ChatService {
         if (!membership) throw invalid('the first message must be join, naming the room and user');
         const problem = postProblem(action.value);
         if (problem) throw invalid(problem);
+        if (!rate.take()) {
+          this.metrics.postsOverRate += 1;
+          throw rpcError(
+            status.RESOURCE_EXHAUSTED,
+            `over ${rate.perSecond} posts a second (bursts of ${rate.burst}); slow down and rejoin with since_seq`,
+          );
+        }
         const { text, clientId } = action.value;
         const room = membership;
         await inChildSpan(

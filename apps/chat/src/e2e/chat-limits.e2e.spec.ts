@@ -6,7 +6,7 @@ import type { ChatSession } from './chat-session';
 import { CHAT_STORES, StoreUnderTest } from './chat-stores';
 import { ChatUnderTest } from './chat-under-test';
 
-/** What a flood of joins meets: full rooms, and a cap on members in all rooms together. */
+/** What a flood meets: full rooms, a cap on members in all rooms together, a rate of posts per member. */
 describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
   const store = new StoreUnderTest(kind);
   let chat: ChatUnderTest;
@@ -23,6 +23,7 @@ describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
       maxMembers: 2,
       maxConnections: 3,
       dedupWindow: 10,
+      postsPerSecond: 10,
     };
     chat = await ChatUnderTest.start(await store.configure(config));
     sut = chat.service;
@@ -52,10 +53,10 @@ describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
     await ann.untilMessage(15n);
     ann.call.end();
     await ann.ended;
-    const late = join('ann', 'long', 2n);
+    const late = join('ann', 'long', ann.epoch() + 2n);
     const joined = await late.until((e) => e.event?.$case === 'joined', 'joined');
     expect(joined.event?.$case === 'joined' && joined.event.value).toMatchObject({
-      lastSeq: 15n,
+      lastSeq: ann.epoch() + 15n,
       historyTrimmed: true,
     });
     await late.untilMessage(15n);
@@ -71,12 +72,36 @@ describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
     ann.call.end();
     await ann.ended;
     // Last seen seq 7: the room it saw then is gone (lost by Redis, or expired).
-    const back = join('ann', 'reset', 7n);
+    const back = join('ann', 'reset', ann.epoch() + 7n);
     const joined = await back.until((e) => e.event?.$case === 'joined', 'joined');
     expect(joined.event?.$case === 'joined' && joined.event.value).toMatchObject({
-      lastSeq: 1n,
+      lastSeq: ann.epoch() + 1n,
       historyTrimmed: true,
     });
+    back.call.end();
+    await back.ended;
+  });
+
+  it('ends a member posting past CHAT_POSTS_PER_SECOND with RESOURCE_EXHAUSTED once its burst is spent; the room goes on', async () => {
+    // Two members of the first test are still here: one connection is left, of CHAT_MAX_CONNECTIONS.
+    const ann = join('ann', 'fast');
+    await joined(ann);
+    ann.post('flood 1');
+    await ann.untilMessage(1n);
+    for (let i = 2; i <= 30; i += 1) ann.post(`flood ${i}`);
+    expect(await ann.ended).toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      details: 'over 10 posts a second (bursts of 20); slow down and rejoin with since_seq',
+    });
+    expect(sut.app.get(ChatMetrics).postsOverRate).toBe(1);
+    const back = join('ann', 'fast', ann.epoch());
+    const rejoined = await joined(back);
+    // The burst was stored, and what the rate refilled meanwhile (10 a second: a few at most); the rest was not.
+    const stored = rejoined.event?.$case === 'joined' ? rejoined.event.value.lastSeq - ann.epoch() : 0n;
+    expect(stored).toBeGreaterThanOrEqual(20n);
+    expect(stored).toBeLessThan(25n);
+    back.post('slower now');
+    await back.untilMessage(stored + 1n);
     back.call.end();
     await back.ended;
   });

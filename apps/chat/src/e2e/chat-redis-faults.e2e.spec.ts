@@ -2,6 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { healthClient, type HealthClient, type ServingStatus } from '@quartet/grpc-client';
 import { eventually, startTestRedis, type TestRedis } from '@quartet/grpc-testing';
 import { redisClient } from '@quartet/redis';
+import { roomKeys } from '../chat/redis/room-keys';
+import { SEQ_EPOCH, seqInEpoch } from './chat-session';
 import { redisChatConfig, storeReady } from './chat-stores';
 import { ChatUnderTest } from './chat-under-test';
 
@@ -50,7 +52,7 @@ describe('chat when Redis goes away', () => {
     ['stopped (SIGTERM)', (server: TestRedis) => server.pause()],
     ['killed (SIGKILL)', (server: TestRedis) => server.kill()],
   ])(
-    'ends its members with UNAVAILABLE and reports NOT_SERVING while Redis is %s and restarts; rejoining members miss nothing',
+    'ends its members with UNAVAILABLE and reports NOT_SERVING while Redis is %s and restarts; rejoining members miss nothing, and seqs go on from a new epoch',
     async (_how, takeAway) => {
       chat = await ChatUnderTest.start(chatConfig(redis));
       const sut = chat.service;
@@ -71,15 +73,19 @@ describe('chat when Redis goes away', () => {
 
       await redis.start();
       await storeReady(sut);
-      const annBack = join('ann', 'lobby', 3n);
-      const bobBack = join('bob', 'lobby', 2n);
+      const epoch = ann.epoch();
+      const annBack = join('ann', 'lobby', epoch + 3n);
+      const bobBack = join('bob', 'lobby', epoch + 2n);
       await annBack.untilPresence('bob', true);
       annBack.post('after');
-      await bobBack.untilMessage(4n);
-      expect(bobBack.messages().map((m) => [m.seq, m.text])).toEqual([
-        [3n, 'before 3'],
-        [4n, 'after'],
-      ]);
+      // A restarted Redis (a new run_id) starts an epoch: above every seq before, whatever it lost.
+      await bobBack.untilMessage(1n);
+      const [kept, after] = bobBack.messages();
+      expect([kept?.seq, kept?.text, after?.text]).toEqual([epoch + 3n, 'before 3', 'after']);
+      expect(after?.seq).toBeGreaterThan(epoch + SEQ_EPOCH);
+      for (const member of [annBack, bobBack]) {
+        expect(member.events[0]?.event).toMatchObject({ $case: 'joined', value: { historyTrimmed: false } });
+      }
       await eventually(() => watched.seen.join() === 'SERVING,NOT_SERVING,SERVING', {
         what: `health to go SERVING, NOT_SERVING, SERVING (saw ${watched.seen.join()})`,
       });
@@ -137,6 +143,56 @@ describe('chat when Redis goes away', () => {
     } finally {
       await admin.configSet('maxmemory', '0').catch(() => undefined);
       await admin.close();
+    }
+  });
+
+  it('never hands out a seq twice: not after Redis lost its last writes and restarted, nor after the room expired', async () => {
+    chat = await ChatUnderTest.start(chatConfig(redis));
+    const admin = redisClient(redis.url);
+    await admin.connect().catch(() => undefined);
+    const keys = roomKeys('lobby');
+    const seen: bigint[] = [];
+    const postOne = async (text: string, since: bigint) => {
+      const ann = join('ann', 'lobby', since);
+      ann.post(text);
+      await ann.until((e) => e.event?.$case === 'message' && e.event.value.text === text, text);
+      seen.push(ann.messages().at(-1)?.seq ?? 0n);
+      ann.call.end();
+      await ann.ended;
+      return ann;
+    };
+    try {
+      await postOne('one', 0n);
+      const two = await postOne('two', seen[0] ?? 0n);
+      // A crash with appendfsync everysec loses the last second: here, the counter and the log's newest entry.
+      await admin.hSet(keys.counter, 'seq', String(seen[0]));
+      await admin.xTrim(keys.log, 'MAXLEN', 1);
+      await admin.close();
+      await redis.kill();
+      await redis.start();
+      await storeReady(chat.service);
+      const three = await postOne('three', seen[1] ?? 0n);
+      expect(three.events[0]?.event).toMatchObject({ $case: 'joined', value: { historyTrimmed: true } });
+      // The room expires with no one in it: ROOM_TTL_SECONDS on Redis's clock, here until it has
+      // passed the second the last epoch counts from; then every key of the room goes.
+      const cleaner = redisClient(redis.url);
+      await cleaner.connect();
+      try {
+        const lastEpochSecond = (seen[2] ?? 0n) / SEQ_EPOCH;
+        await eventually(async () => BigInt((await cleaner.time())[0]) > lastEpochSecond, {
+          what: "Redis's clock to pass the last epoch's second",
+        });
+        await cleaner.del(Object.values(keys));
+      } finally {
+        await cleaner.close();
+      }
+      await postOne('four', seen[2] ?? 0n);
+      expect(seen.map(seqInEpoch)).toEqual([1n, 2n, 1n, 1n]);
+      expect(seen[2]).toBeGreaterThan((seen[1] ?? 0n) + SEQ_EPOCH - 2n);
+      expect(seen[3]).toBeGreaterThan(seen[2] ?? 0n);
+      expect(two.seqs()).toEqual([2n]);
+    } finally {
+      await admin.close().catch(() => undefined);
     }
   });
 });

@@ -63,7 +63,7 @@ describe('chat rooms in Redis across replicas', () => {
     await first.untilMessage(1n);
     // The connection is lost before the acknowledgement is trusted: the page rejoins elsewhere and resends.
     first.call.cancel();
-    const again = join(1, 'ann', room, 1n);
+    const again = join(1, 'ann', room, first.epoch() + 1n);
     await joinedEvent(again);
     again.post('hello', 'resent-1');
     again.post('next');
@@ -87,10 +87,10 @@ describe('chat rooms in Redis across replicas', () => {
     bob.call.cancel();
     for (let i = 6; i <= 8; i += 1) ann.post(`m${i}`);
     await ann.untilMessage(8n);
-    const back = join(2, 'bob', room, 5n);
+    const back = join(2, 'bob', room, ann.epoch() + 5n);
     const joined = await joinedEvent(back);
     expect(joined.event?.$case === 'joined' && joined.event.value).toMatchObject({
-      lastSeq: 8n,
+      lastSeq: ann.epoch() + 8n,
       historyTrimmed: false,
     });
     ann.post('m9');

@@ -9,6 +9,13 @@ import type {
   GrpcClient,
 } from '@quartet/proto';
 
+/**
+ * Seqs count on from an epoch (next_seq in chat-scripts): 0 for rooms in memory, Redis's
+ * time in seconds times 2^20 for rooms in Redis. Specs compare seqs within the epoch.
+ */
+export const SEQ_EPOCH = 1n << 20n;
+export const seqInEpoch = (seq: bigint): bigint => seq % SEQ_EPOCH;
+
 /** A member of a room over a real grpc-js bidi call, recording every event it receives. */
 export class ChatSession {
   readonly events: ChatResponse[] = [];
@@ -43,14 +50,21 @@ export class ChatSession {
     return this.events.flatMap((e) => (e.event?.$case === 'message' ? [e.event.value] : []));
   }
 
-  /** The seq of each message received, in order. */
+  /** The seq of each message received, in order, within its epoch. */
   seqs(): bigint[] {
-    return this.messages().map((m) => m.seq);
+    return this.messages().map((m) => seqInEpoch(m.seq));
   }
 
-  /** Each message received as [seq, text, client_id]: what a resend test compares. */
+  /** Where the seqs of the last message received count from: what a rejoin adds to since_seq. */
+  epoch(): bigint {
+    const last = this.messages().at(-1);
+    if (!last) throw new Error(`${this.user} has received no message yet`);
+    return last.seq - seqInEpoch(last.seq);
+  }
+
+  /** Each message received as [seq within its epoch, text, client_id]: what a resend test compares. */
   posts(): [bigint, string, string][] {
-    return this.messages().map((m) => [m.seq, m.text, m.clientId]);
+    return this.messages().map((m) => [seqInEpoch(m.seq), m.text, m.clientId]);
   }
 
   /** Resolves when an event matching `predicate` has arrived; rejects if the stream ends or 10 s pass first. */
@@ -79,8 +93,12 @@ export class ChatSession {
     });
   }
 
+  /** Waits for the message `seq` of the epoch. */
   untilMessage(seq: bigint): Promise<ChatResponse> {
-    return this.until((e) => e.event?.$case === 'message' && e.event.value.seq === seq, `message ${seq}`);
+    return this.until(
+      (e) => e.event?.$case === 'message' && seqInEpoch(e.event.value.seq) === seq,
+      `message ${seq}`,
+    );
   }
 
   /** Waits for a presence of `user`, alone or among several changes (a member that was behind). */

@@ -22,6 +22,8 @@ export const testChatConfig = (overrides: Partial<ChatConfig> = {}): ChatConfig 
   maxMembers: 100,
   maxConnections: 1_000,
   dedupWindow: 100,
+  // High enough for the specs that flood a room; chat-limits tests the limit itself.
+  postsPerSecond: 1_000,
   ...overrides,
 });
 
@@ -35,6 +37,7 @@ export function redisChatConfig(redisUrl: string, server = testServerConfig()): 
     maxMembers: 100,
     maxConnections: 1_000,
     dedupWindow: 100,
+    postsPerSecond: 1_000,
     redis: { url: redisUrl, presenceLeaseMs: TEST_PRESENCE_LEASE_MS },
   };
 }

@@ -14,7 +14,7 @@ export function requiredParam(query: Query, name: string): string {
 export function wholeNumberParam(query: Query, name: string, fallback: number, max = 0xffff_ffff): number {
   const value = query[name];
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value) || Number(value) > max) {
+  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value) || Number(value) > max) {
     throw new BadRequestException(
       `query parameter "${name}" must be given once, as a whole number from 0 to ${max}`,
     );

@@ -35,8 +35,11 @@ export class SharedState implements OnModuleInit, OnApplicationShutdown {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {
-    if (config.redisUrl === undefined) return;
-    this.client = redisClient(config.redisUrl, { commandTimeoutMs: COMMAND_TIMEOUT_MS });
+    if (config.redis === undefined) return;
+    this.client = redisClient(config.redis.url, {
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      caFile: config.redis.caFile,
+    });
     this.client.on('error', (error: Error) => this.lost(error.message));
     this.client.on('ready', () => this.found());
     metrics.sharedStateUp = () => (this.client?.isReady ? 1 : 0);

@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RedisServer, startRedisServer } from '@quartet/processes';
+import { type RedisServer, type RedisServerOptions, startRedisServer } from '@quartet/processes';
 
 /** A real redis-server on a loopback port, its data in a temporary directory. */
 export interface TestRedis {
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://127.0.0.1:<port>`, or `rediss://` with TLS */
   readonly url: string;
+  /** The URL that signs in as one of its ACL users. */
+  urlFor(user: string): string;
   readonly port: number;
   /** Stops it (SIGTERM: it writes its append-only file) and starts it again on the same port and data. */
   restart(): Promise<void>;
@@ -19,10 +21,15 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A redis-server for one spec, which the spec can take away and bring back to test its clients. */
-export async function startTestRedis(): Promise<TestRedis> {
+/**
+ * A redis-server for one spec, which the spec can take away and bring back to test its clients;
+ * with `tls` and `users`, as the manifests run it: TLS only, and no one in without a password.
+ */
+export async function startTestRedis(
+  secured: Pick<RedisServerOptions, 'tls' | 'users'> = {},
+): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'quartet-redis-'));
-  let server: RedisServer | undefined = await startRedisServer({ dir });
+  let server: RedisServer | undefined = await startRedisServer({ dir, ...secured });
   const { port, url } = server;
   const halt = async (how: 'stop' | 'kill' = 'stop') => {
     const running = server;
@@ -30,10 +37,18 @@ export async function startTestRedis(): Promise<TestRedis> {
     await running?.[how]();
   };
   const start = async () => {
-    server = await startRedisServer({ dir, port });
+    server = await startRedisServer({ dir, port, ...secured });
   };
   return {
     url,
+    urlFor: (name) => {
+      const user = secured.users?.find((candidate) => candidate.name === name);
+      if (!user) throw new Error(`this redis-server has no user ${name}`);
+      const signedIn = new URL(url);
+      signedIn.username = user.name;
+      signedIn.password = user.password;
+      return signedIn.toString();
+    },
     port,
     restart: async () => {
       await halt();

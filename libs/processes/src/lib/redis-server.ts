@@ -11,13 +11,31 @@ export interface RedisServerOptions {
   readonly port?: number;
   /** Its log lines once it is ready (for a launcher that shows them); otherwise they are dropped. */
   readonly onLine?: (line: string) => void;
+  /** Serve TLS only (`rediss://`), with this certificate; clients need no certificate of their own. */
+  readonly tls?: RedisTls;
+  /** ACL users; given any, the default user is off, so that every client must sign in as one. */
+  readonly users?: readonly RedisUser[];
+}
+
+export interface RedisTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** The CA that issued it (redis-server wants one, even when it asks clients for no certificate). */
+  readonly caFile: string;
+}
+
+/** An ACL user: its password and ACL rules, e.g. `~quartet:chat:*`, `&quartet:chat:*`, `+@all`. */
+export interface RedisUser {
+  readonly name: string;
+  readonly password: string;
+  readonly rules: readonly string[];
 }
 
 /** A redis-server that has said it accepts connections. */
 export interface RedisServer {
   readonly child: ChildProcess;
   readonly port: number;
-  /** `redis://host:port` */
+  /** `redis://host:port`, or `rediss://host:port` with TLS; a user's URL adds `name:password@`. */
   readonly url: string;
   /** SIGTERM (it writes its append-only file), SIGKILL after 5 s; resolves once it has exited. */
   stop(): Promise<void>;
@@ -39,7 +57,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
       return {
         child,
         port,
-        url: `redis://${host}:${port}`,
+        url: `${options.tls ? 'rediss' : 'redis'}://${host}:${port}`,
         stop: async () => void (await stop('SIGTERM', 5_000)),
         kill: async () => void (await stop('SIGKILL', 5_000)),
       };
@@ -49,11 +67,26 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   }
 }
 
-function spawnRedis(host: string, port: number, { dir, onLine }: RedisServerOptions) {
+function spawnRedis(host: string, port: number, { dir, onLine, tls, users = [] }: RedisServerOptions) {
+  const listen = tls
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        tls.certFile,
+        '--tls-key-file',
+        tls.keyFile,
+      ]
+    : ['--port', String(port)];
+  const trust = tls ? ['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'] : [];
+  const acl = users.length === 0 ? [] : ['--user', 'default', 'off'];
+  for (const user of users) acl.push('--user', user.name, 'on', `>${user.password}`, ...user.rules);
   return startProcess({
     name: `redis-server on port ${port}`,
     command: 'redis-server',
-    args: ['--bind', host, '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes'],
+    args: ['--bind', host, ...listen, ...trust, ...acl, '--dir', dir, '--save', '', '--appendonly', 'yes'],
     ready: (line) => (line.includes('Ready to accept connections') ? true : undefined),
     onLine,
     startTimeoutMs: 10_000,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createClient, type RedisClientType } from 'redis';
 
 /** How long to wait between attempts to reach Redis again, at most. */
@@ -6,6 +7,8 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
 export interface RedisClientOptions {
   /** How long one command may take before it fails; unbounded unless given. */
   readonly commandTimeoutMs?: number;
+  /** For a rediss:// URL: the CA its server certificate must chain to (REDIS_TLS_CA_FILE); without it, the system's. */
+  readonly caFile?: string;
 }
 
 /**
@@ -24,6 +27,7 @@ export function redisClient(url: string, options: RedisClientOptions = {}): Redi
     socket: {
       connectTimeout: 2_000,
       reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+      ...(options.caFile === undefined ? {} : { tls: true as const, ca: readFileSync(options.caFile) }),
     },
   }) as RedisClientType;
 }

@@ -22,6 +22,26 @@ local function is_online(members, user)
   end
   return false
 end
+-- The next seq of a room. Within one Redis run it counts on from the last; a room with no
+-- counter (new, or expired) or one written by an earlier run (Redis restarted, and may have
+-- lost the last second of writes) starts an epoch at Redis's time in seconds times 2^20,
+-- above every seq handed out before as long as a room stores fewer than 2^20 posts a
+-- second. Returns the seq and, for an epoch's first, the last seq it continues from.
+local EPOCH = 1048576
+local function next_seq(counter)
+  local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  local stored = redis.call('HMGET', counter, 'run', 'seq')
+  local last = tonumber(stored[2] or '0')
+  local seq, after = last + 1, nil
+  if stored[1] ~= run then
+    local start = tonumber(redis.call('TIME')[1]) * EPOCH
+    seq = math.max(start, math.ceil(last / EPOCH) * EPOCH) + 1
+    after = stored[2] or '0'
+  end
+  local text = string.format('%.0f', seq)
+  redis.call('HSET', counter, 'run', run, 'seq', text)
+  return text, after
+end
 local function presence(channel, user, online, connection)
   redis.call('PUBLISH', channel, 'p' .. cjson.encode({user = user, online = online, connection = connection}))
 end
@@ -42,9 +62,10 @@ end
 `;
 
 /**
- * Stores a post: the next seq, the log entry, the dedup record and the notification, all
+ * Stores a post: the next seq (next_seq), the log entry (an epoch's first also records
+ * `after`, the seq it continues from), the dedup record and the notification, all
  * or nothing. A client_id this user already used returns what was stored then.
- * KEYS: seq, log, dedup, acks. ARGV: user, text, time (ms), client_id, history size,
+ * KEYS: counter, log, dedup, acks. ARGV: user, text, time (ms), client_id, history size,
  * dedup window, TTL (s), channel. Returns {1, message} or {0, the earlier message}.
  */
 export const POST = new LuaScript(`${PRELUDE}
@@ -56,9 +77,13 @@ if client_id ~= '' and window > 0 then
   local earlier = redis.call('HGET', KEYS[4], dedup_key)
   if earlier then return {0, earlier} end
 end
-local seq = redis.call('INCR', KEYS[1])
-local message = cjson.encode({seq = tostring(seq), user = user, text = text, time = tonumber(time), clientId = client_id})
-redis.call('XADD', KEYS[2], 'MAXLEN', history, seq .. '-0', 'm', message)
+local seq, after = next_seq(KEYS[1])
+local message = cjson.encode({seq = seq, user = user, text = text, time = tonumber(time), clientId = client_id})
+if after then
+  redis.call('XADD', KEYS[2], 'MAXLEN', history, seq .. '-0', 'm', message, 'after', after)
+else
+  redis.call('XADD', KEYS[2], 'MAXLEN', history, seq .. '-0', 'm', message)
+end
 if dedup_key then
   redis.call('ZADD', KEYS[3], seq, dedup_key)
   redis.call('HSET', KEYS[4], dedup_key, message)
@@ -78,7 +103,7 @@ return {1, message}
 
 /**
  * Adds a connection to a room with a lease, unless the room has `max` connections.
- * KEYS: members, seq, log. ARGV: user, connection, lease (ms), max, channel, TTL (s).
+ * KEYS: members, counter, log. ARGV: user, connection, lease (ms), max, channel, TTL (s).
  * Returns {1, users online, sorted} or {0} when the room is full.
  */
 export const JOIN = new LuaScript(`${PRELUDE}

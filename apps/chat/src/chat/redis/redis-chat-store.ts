@@ -17,7 +17,8 @@ import { messageEvent, messageOf } from './stored-events';
 
 /**
  * Rooms in Redis, shared by every chat replica: any member can be served by any replica. A
- * post is one script (next seq, log entry, dedup, notification); each replica subscribes to
+ * post is one script (next seq, log entry, dedup, notification); seqs never go back, also
+ * after Redis restarts and loses writes or a room expires (see next_seq in chat-scripts); each replica subscribes to
  * the rooms it has members in and delivers from there (see RoomFeed). Presence is a lease
  * per connection that this replica renews every third of CHAT_PRESENCE_LEASE_MS, so a
  * replica that dies leaves its members online for at most about 4/3 of it.
@@ -47,7 +48,7 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     private readonly logger: LoggerService,
   ) {
     metrics.roomsOpen = () => this.feeds.size;
-    this.client = redisClient(redis.url);
+    this.client = redisClient(redis.url, { caFile: redis.caFile });
     this.subscriber = this.client.duplicate();
     this.fullness = new RoomStoreFullness(this.client, logger);
     this.available = combineLatest([this.ready, this.fullness.full]).pipe(
@@ -86,7 +87,7 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
       post: async (text, clientId) => {
         const reply = (await POST.run(
           this.client,
-          [keys.seq, keys.log, keys.dedup, keys.acks],
+          [keys.counter, keys.log, keys.dedup, keys.acks],
           [
             member.user,
             text,
@@ -121,7 +122,7 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     const keys = roomKeys(room);
     const [admitted, users] = (await JOIN.run(
       this.client,
-      [keys.members, keys.seq, keys.log],
+      [keys.members, keys.counter, keys.log],
       [
         user,
         connection,

@@ -51,7 +51,6 @@ export class RoomFeed {
     return this.enqueue(async () => {
       const users = await register();
       const replay = this.lastSeq > sinceSeq ? await this.range(sinceSeq + 1n, this.lastSeq) : [];
-      const firstKept = replay[0]?.seq ?? this.lastSeq + 1n;
       member.deliver({
         event: {
           $case: 'joined',
@@ -60,11 +59,11 @@ export class RoomFeed {
             user: member.user,
             members: users,
             lastSeq: this.lastSeq,
-            historyTrimmed: historyLost(sinceSeq, this.lastSeq, firstKept),
+            historyTrimmed: historyLost(sinceSeq, this.lastSeq, replay[0]?.follows ?? this.lastSeq),
           },
         },
       });
-      for (const message of replay) member.deliver(messageEvent(message));
+      for (const { message } of replay) member.deliver(messageEvent(message));
       if (!this.closed) this.members.set(connection, member);
     });
   }
@@ -80,7 +79,7 @@ export class RoomFeed {
   private async start(): Promise<void> {
     await this.subscriber.subscribe(this.keys.channel, this.listener);
     // Read after subscribing: anything stored later is also notified, and skipped if already counted here.
-    this.lastSeq = BigInt((await this.client.get(this.keys.seq)) ?? '0');
+    this.lastSeq = BigInt((await this.client.hGet(this.keys.counter, 'seq')) ?? '0');
   }
 
   private readonly listener = (payload: string): void => {
@@ -100,7 +99,9 @@ export class RoomFeed {
     const { seq } = event.message;
     if (seq <= this.lastSeq) return;
     const missed = seq > this.lastSeq + 1n ? await this.range(this.lastSeq + 1n, seq - 1n) : [];
-    for (const message of [...missed, event.message]) this.broadcast(messageEvent(message));
+    for (const message of [...missed.map((kept) => kept.message), event.message]) {
+      this.broadcast(messageEvent(message));
+    }
     this.lastSeq = seq;
   }
 
@@ -110,9 +111,14 @@ export class RoomFeed {
     for (const member of [...this.members.values()]) member.deliver(event);
   }
 
-  private async range(from: bigint, to: bigint): Promise<ChatMessage[]> {
+  /** The kept messages from `from` to `to`, each with the seq it continues from (see RoomKeys.log). */
+  private async range(from: bigint, to: bigint): Promise<{ message: ChatMessage; follows: bigint }[]> {
     const entries = await this.client.xRange(this.keys.log, `${from}-0`, `${to}-0`);
-    return (entries ?? []).map((entry) => messageOf(this.room, String(entry.message['m'])));
+    return (entries ?? []).map((entry) => {
+      const message = messageOf(this.room, String(entry.message['m']));
+      const after = entry.message['after'];
+      return { message, follows: after === undefined ? message.seq - 1n : BigInt(String(after)) };
+    });
   }
 
   private enqueue<T>(step: () => Promise<T>): Promise<T> {

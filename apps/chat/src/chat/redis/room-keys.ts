@@ -3,9 +3,12 @@
  * Redis Cluster every key of a room is in one slot and a script may touch them all.
  */
 export interface RoomKeys {
-  /** The last seq handed out (INCR). */
-  readonly seq: string;
-  /** The kept messages, a stream whose entry IDs are `<seq>-0`, trimmed to CHAT_HISTORY. */
+  /** A hash: `seq`, the last seq handed out, and `run`, the Redis run_id that handed it out. */
+  readonly counter: string;
+  /**
+   * The kept messages, a stream whose entry IDs are `<seq>-0`, trimmed to CHAT_HISTORY; an
+   * epoch's first entry also has `after`, the seq it continues from.
+   */
   readonly log: string;
   /** The remembered `user\0client_id`s scored by seq, trimmed to CHAT_DEDUP_WINDOW... */
   readonly dedup: string;
@@ -20,7 +23,7 @@ export interface RoomKeys {
 export function roomKeys(room: string): RoomKeys {
   const base = `quartet:chat:{${room}}`;
   return {
-    seq: `${base}:seq`,
+    counter: `${base}:counter`,
     log: `${base}:log`,
     dedup: `${base}:dedup`,
     acks: `${base}:acks`,
@@ -29,5 +32,5 @@ export function roomKeys(room: string): RoomKeys {
   };
 }
 
-/** How long a room nobody posts in or joins keeps its history and seq in Redis. */
+/** How long a room nobody posts in or joins keeps its history and counter in Redis; then its next seq starts an epoch. */
 export const ROOM_TTL_SECONDS = 7 * 24 * 60 * 60;
