@@ -1,6 +1,7 @@
 import { CATALOGUE } from '@quartet/service-catalogue';
 import {
   containerProxyConfigs,
+  DEFAULT_WORKER_SHUTDOWN_SECONDS,
   renderLocalNginxConf,
   renderProxyConfig,
   supportsHttp2On,
@@ -83,5 +84,14 @@ describe(renderLocalNginxConf.name, () => {
     expect(sut).toContain('client_body_temp_path /tmp/x/client_body;');
     expect(sut).toContain('http {\n    client_body_temp_path');
     expect(sut).toContain('    server {\n    }');
+  });
+
+  it('bounds how long a reload’s old workers keep their streams (the reload test measures it)', () => {
+    expect(renderLocalNginxConf({ prefix: '/tmp/x', proxyConfig: '' })).toContain(
+      `worker_shutdown_timeout ${DEFAULT_WORKER_SHUTDOWN_SECONDS}s;`,
+    );
+    expect(renderLocalNginxConf({ prefix: '/tmp/x', proxyConfig: '', workerShutdownSeconds: 3 })).toContain(
+      'worker_shutdown_timeout 3s;',
+    );
   });
 });

@@ -197,6 +197,14 @@ export function supportsHttp2On(versionText: string): boolean {
 }
 
 /**
+ * How long the old workers of a reload (or a graceful stop) keep carrying their streams. A chat
+ * or ticker stream may last for days: without a bound, old workers (and their memory and the
+ * upstreams they still dial) pile up with every reload. When it runs out, nginx closes their
+ * connections and the clients resume on the new workers (ticker from_seq, chat since_seq).
+ */
+export const DEFAULT_WORKER_SHUTDOWN_SECONDS = 30;
+
+/**
  * A whole nginx.conf that runs nginx in the foreground as an ordinary process, with its pid
  * file and temporary folders under `prefix` and its errors on stderr.
  */
@@ -204,10 +212,13 @@ export function renderLocalNginxConf({
   prefix,
   proxyConfig,
   workers = 1,
+  workerShutdownSeconds = DEFAULT_WORKER_SHUTDOWN_SECONDS,
 }: {
   readonly prefix: string;
   readonly proxyConfig: string;
   readonly workers?: number;
+  /** How long a reload's old workers keep the streams they carry before closing them. */
+  readonly workerShutdownSeconds?: number;
 }): string {
   const indented = proxyConfig
     .trimEnd()
@@ -216,6 +227,7 @@ export function renderLocalNginxConf({
     .join('\n');
   return `daemon off;
 worker_processes ${workers};
+worker_shutdown_timeout ${workerShutdownSeconds}s;
 pid ${prefix}/nginx.pid;
 error_log stderr warn;
 

@@ -31,6 +31,8 @@ export interface NginxOptions extends Omit<ProxyOptions, 'http2On'> {
   /** The folder for its config, pid file and temporary folders. */
   readonly dir: string;
   readonly workers?: number;
+  /** worker_shutdown_timeout (see DEFAULT_WORKER_SHUTDOWN_SECONDS). */
+  readonly workerShutdownSeconds?: number;
   readonly startTimeoutMs?: number;
 }
 
@@ -42,6 +44,7 @@ export interface NginxOptions extends Omit<ProxyOptions, 'http2On'> {
 export async function startNginx({
   dir,
   workers,
+  workerShutdownSeconds,
   startTimeoutMs = 10_000,
   ...proxy
 }: NginxOptions): Promise<NginxProxy> {
@@ -58,6 +61,7 @@ export async function startNginx({
         prefix: dir,
         proxyConfig: renderProxyConfig({ ...proxy, replicas, http2On }),
         workers,
+        workerShutdownSeconds,
       }),
     );
   write(proxy.replicas);
