@@ -13,6 +13,7 @@ export { builtApp, spawnService, type ServiceProcess, type SpawnOptions } from '
 export { eventually } from './lib/eventually';
 export { startTestRedis, type TestRedis } from './lib/redis-server';
 export { spawnReplicas, stopReplicas, tally } from './lib/replicas';
+export { startSilentRelay, type SilentRelay } from './lib/silent-relay';
 export { stalledCall, type StalledCall } from './lib/stalled-call';
 export { startPrivateNetwork, type PrivateNetwork } from './lib/private-network';
 export {

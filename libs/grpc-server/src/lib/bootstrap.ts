@@ -85,7 +85,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Run
     'grpc.max_connection_age_ms': config.maxConnectionAgeMs,
     // Pings find clients that vanished without closing (chat members, abandoned streams).
     'grpc.keepalive_time_ms': config.keepaliveTimeMs,
-    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_timeout_ms': config.keepaliveTimeoutMs,
     // Advertised in HTTP/2 SETTINGS: a client opening more streams has them refused.
     'grpc.max_concurrent_streams': config.maxConcurrentStreams,
   };

@@ -12,6 +12,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     shutdownGraceMs: 2_000,
     maxConnectionAgeMs: 300_000,
     keepaliveTimeMs: 30_000,
+    keepaliveTimeoutMs: 10_000,
     maxConcurrentStreams: 100,
     maxMetadataBytes: 8 * 1024,
     callIdleMs: 20_000,

@@ -16,6 +16,7 @@ describe(readServerConfig.name, () => {
       shutdownGraceMs: 10_000,
       maxConnectionAgeMs: 300_000,
       keepaliveTimeMs: 30_000,
+      keepaliveTimeoutMs: 10_000,
       maxConcurrentStreams: 100,
       maxMetadataBytes: 8192,
       callIdleMs: 20_000,

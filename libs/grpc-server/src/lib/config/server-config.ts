@@ -15,6 +15,8 @@ export interface ServerConfig extends ListenAddress, LogSettings {
   readonly maxConnectionAgeMs: number;
   /** KEEPALIVE_TIME_MS: how often the server pings each connection, to find clients that vanished without closing. */
   readonly keepaliveTimeMs: number;
+  /** KEEPALIVE_TIMEOUT_MS: how long a ping may go unanswered before the connection, and its calls, are closed. */
+  readonly keepaliveTimeoutMs: number;
   /** MAX_CONCURRENT_STREAMS: calls one connection may have open at once; more are refused by HTTP/2. */
   readonly maxConcurrentStreams: number;
   /** MAX_METADATA_BYTES: the largest request metadata (headers) a call may send. */
@@ -60,6 +62,7 @@ export function readServerConfig(reader: EnvReader, defaultPort: number): Server
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxConnectionAgeMs: reader.integer('MAX_CONNECTION_AGE_MS', 300_000, 1_000, 86_400_000),
     keepaliveTimeMs: reader.integer('KEEPALIVE_TIME_MS', 30_000, 1_000, 86_400_000),
+    keepaliveTimeoutMs: reader.integer('KEEPALIVE_TIMEOUT_MS', 10_000, 1_000, 600_000),
     maxConcurrentStreams: reader.integer('MAX_CONCURRENT_STREAMS', 100, 1, 10_000),
     maxMetadataBytes: reader.integer('MAX_METADATA_BYTES', 8 * 1024, 1024, 1024 * 1024),
     callIdleMs: reader.integer('CALL_IDLE_MS', 20_000, 100, 3_600_000),
