@@ -14,6 +14,7 @@ const GATEWAY_STACK_TESTS = [
   'security-e2e',
   'workspace-e2e',
   'bench',
+  'soak',
 ];
 
 describe('nx affected, in a copy of the workspace', () => {
@@ -64,8 +65,6 @@ describe('nx affected, in a copy of the workspace', () => {
         'ticker-e2e',
         'upload-e2e',
         'chat-e2e',
-        // The soak script imports the test helpers, which import the contracts.
-        'soak',
         ...GATEWAY_STACK_TESTS,
       ].sort(),
     );

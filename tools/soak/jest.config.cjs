@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'soak',
+  preset: '../../jest.preset.js',
+};
