@@ -17,9 +17,9 @@ import { messageEvent, messageOf } from './stored-events';
 
 /**
  * Rooms in Redis, shared by every chat replica: any member can be served by any replica. A
- * post is one script (next seq, log entry, dedup, notification); seqs never go back, also
- * after Redis restarts and loses writes or a room expires (see next_seq in chat-scripts); each replica subscribes to
- * the rooms it has members in and delivers from there (see RoomFeed). Presence is a lease
+ * post is one script (next seq, log entry, dedup, notification), and seqs never go back,
+ * also after Redis restarts and loses writes or a room expires (next_seq in chat-scripts).
+ * Each replica subscribes to the rooms it has members in and delivers from there (RoomFeed). Presence is a lease
  * per connection that this replica renews every third of CHAT_PRESENCE_LEASE_MS, so a
  * replica that dies leaves its members online for at most about 4/3 of it.
  *
