@@ -219,8 +219,11 @@ async function chatLoop(gateway, until, member) {
   for (let i = 0; Date.now() < until; i += 1) {
     const abrupt = i % 5 === 4;
     const outcome = await chatOnce(gateway, `room-${i % 20}`, signedIn, abrupt);
-    if (outcome === 'cut') counts.chatsRejoined += 1;
-    else if (abrupt) counts.brokenOff += 1;
+    if (outcome === 'cut') {
+      counts.chatsRejoined += 1;
+      // As the page does: a moment before rejoining, so the gateway can see which replica is gone.
+      await sleep(250);
+    } else if (abrupt) counts.brokenOff += 1;
     else counts.chats += 1;
   }
 }
