@@ -220,6 +220,7 @@ export interface TickerServiceClient {
    * Watch is server-streaming: one WatchResponse per tick, `count` of them or,
    * when `count` is 0, until the client cancels. The server produces a tick only
    * when the client has read the previous ones (HTTP/2 flow control sets the pace).
+   * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query parameters.
    */
 
   watch(request: WatchRequest, metadata: Metadata, ...rest: any): Observable<WatchResponse>;
@@ -232,6 +233,7 @@ export interface TickerServiceController {
    * Watch is server-streaming: one WatchResponse per tick, `count` of them or,
    * when `count` is 0, until the client cancels. The server produces a tick only
    * when the client has read the previous ones (HTTP/2 flow control sets the pace).
+   * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query parameters.
    */
 
   watch(request: WatchRequest, metadata: Metadata, ...rest: any): Observable<WatchResponse>;
@@ -266,6 +268,7 @@ export const TickerServiceDefinition = {
      * Watch is server-streaming: one WatchResponse per tick, `count` of them or,
      * when `count` is 0, until the client cancels. The server produces a tick only
      * when the client has read the previous ones (HTTP/2 flow control sets the pace).
+     * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query parameters.
      */
     watch: {
       name: "Watch",
@@ -273,7 +276,37 @@ export const TickerServiceDefinition = {
       requestStream: false,
       responseType: WatchResponse as typeof WatchResponse,
       responseStream: true,
-      options: {},
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              22,
+              18,
+              20,
+              47,
+              97,
+              112,
+              105,
+              47,
+              116,
+              105,
+              99,
+              107,
+              101,
+              114,
+              47,
+              123,
+              115,
+              121,
+              109,
+              98,
+              111,
+              108,
+              125,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
   },
 } as const;
