@@ -29,6 +29,7 @@ interface Watch {
   readonly startedAt: number;
   endedAt?: number;
   readonly ended: Promise<StatusObject>;
+  readonly cancel: () => void;
 }
 
 describe('ticker replicas behind client-side round robin when one is SIGKILLed', () => {
@@ -48,7 +49,7 @@ describe('ticker replicas behind client-side round robin when one is SIGKILLed',
   afterAll(async () => {
     client?.close();
     await stopReplicas(replicas);
-  });
+  }, 30_000);
 
   const watch = (count: number, intervalMs: number): Watch => {
     const call = client.watch(
@@ -56,7 +57,12 @@ describe('ticker replicas behind client-side round robin when one is SIGKILLed',
       new Metadata(),
       deadlineIn(60_000),
     );
-    const started: Watch = { ticks: 0, startedAt: Date.now(), ended: statusOf(call) };
+    const started: Watch = {
+      ticks: 0,
+      startedAt: Date.now(),
+      ended: statusOf(call),
+      cancel: () => call.cancel(),
+    };
     call.on('metadata', (headers: Metadata) => (started.servedBy = String(headers.get(SERVED_BY_HEADER)[0])));
     call.on('data', (_tick: WatchResponse) => (started.ticks += 1));
     void started.ended.then(() => (started.endedAt = Date.now()));
@@ -124,5 +130,6 @@ describe('ticker replicas behind client-side round robin when one is SIGKILLed',
       others.map((stream) => Promise.race([stream.ended, Promise.resolve(undefined)])),
     );
     expect(stillRunning.filter((ending) => ending !== undefined)).toEqual([]);
+    for (const stream of others) stream.cancel();
   }, 60_000);
 });
