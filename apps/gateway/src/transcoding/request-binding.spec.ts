@@ -11,15 +11,8 @@ import { workspaceRoot } from '@nx/devkit';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fixtureRegistry } from './fixtures/fixture-registry';
 import { BindingError, bindRequest } from './request-binding';
-
-/** binding.v1, built by buf from the fixture as the gateway's descriptor set is built from proto/. */
-function fixtureRegistry(): FileRegistry {
-  const set = execFileSync(join(workspaceRoot, 'node_modules/.bin/buf'), ['build', '-o', '-#format=binpb'], {
-    cwd: join(__dirname, 'fixtures'),
-  });
-  return createFileRegistry(fromBinary(FileDescriptorSetSchema, set));
-}
 
 describe(bindRequest.name, () => {
   let schema: DescMessage;
