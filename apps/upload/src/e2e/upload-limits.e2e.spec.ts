@@ -115,7 +115,10 @@ describe('upload limits', () => {
     });
     expect(sut.app.get(UploadMetrics).refusals.maxActive).toBe(1);
     open[0].end();
-    await eventually(() => stored().length === 1, { what: 'the first upload stored' });
+    // Stored first, then its slot given back once its cleanup is done: wait for both.
+    await eventually(() => stored().length === 1 && sut.app.get(UploadMetrics).activeUploads === 1, {
+      what: 'the first upload stored and its slot free',
+    });
     const next = await outcomeOf<UploadResponse>((done) => {
       const call = client.upload(new Metadata(), deadlineIn(), done);
       call.write(info('next.bin'));
