@@ -6,6 +6,7 @@ import {
   type ServerUnaryCall,
   ServerCredentials,
   type sendUnaryData,
+  type ServerWritableStream,
   status,
 } from '@grpc/grpc-js';
 import { createFileRegistry, type DescMessage, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
@@ -17,9 +18,13 @@ import {
   type HelloReply,
   type HelloRequest,
   SERVED_BY_HEADER,
+  TickerServiceDefinition,
+  type WatchRequest,
+  type WatchResponse,
 } from '@quartet/proto';
 import { GrpcCallError } from '../http/grpc-call';
-import { callRawUnary } from './raw-calls';
+import { messageJson } from './message-json';
+import { callRawServerStream, callRawUnary } from './raw-calls';
 import { bindRequest } from './request-binding';
 
 const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, FILE_DESCRIPTOR_SET));
@@ -30,7 +35,7 @@ const schema = (name: string): DescMessage => {
 };
 
 /** A real grpc-js greeter on loopback, built from the generated definition as the services are. */
-describe(callRawUnary.name, () => {
+describe('raw calls', () => {
   const server = new Server();
   let client: Client;
   const received: HelloRequest[] = [];
@@ -45,6 +50,14 @@ describe(callRawUnary.name, () => {
         headers.set(SERVED_BY_HEADER, 'greeter-raw');
         call.sendMetadata(headers);
         done(null, { message: `Hello ${call.request.name}` });
+      },
+    });
+    server.addService(grpcServiceDefinition(TickerServiceDefinition), {
+      watch: (call: ServerWritableStream<WatchRequest, WatchResponse>) => {
+        for (let seq = 1n; seq <= BigInt(call.request.count); seq += 1n) {
+          call.write({ symbol: call.request.symbol, seq, price: 100, time: new Date(Date.UTC(2026, 11, 7)) });
+        }
+        call.end();
       },
     });
     const port = await new Promise<number>((resolve, reject) =>
@@ -90,5 +103,44 @@ describe(callRawUnary.name, () => {
       new GrpcCallError(status.INVALID_ARGUMENT, 'name is empty', undefined),
     );
     await expect(call).rejects.toBeInstanceOf(GrpcCallError);
+  });
+
+  it('streams each message of a server stream as its bytes, which messageJson writes as proto3 JSON', async () => {
+    const request = bindRequest(schema('ticker.v1.WatchRequest'), {
+      path: { symbol: 'ACME' },
+      query: { count: '2', intervalMs: '0' },
+    });
+    const call = callRawServerStream(
+      client,
+      '/ticker.v1.TickerService/Watch',
+      toBinary(schema('ticker.v1.WatchRequest'), request),
+      new Metadata(),
+      5_000,
+    );
+    const json = messageJson(schema('ticker.v1.WatchResponse'));
+    const events: unknown[] = [];
+    for await (const bytes of call) events.push(json(bytes as Buffer));
+    expect(events).toEqual(
+      [1, 2].map((seq) => ({
+        symbol: 'ACME',
+        seq: String(seq),
+        price: 100,
+        time: '2026-12-07T00:00:00Z',
+      })),
+    );
+    expect(
+      messageJson(
+        schema('ticker.v1.WatchResponse'),
+        'symbol',
+      )(
+        toBinary(
+          schema('ticker.v1.WatchResponse'),
+          bindRequest(schema('ticker.v1.WatchResponse'), { path: {}, query: { symbol: 'X' } }),
+        ),
+      ),
+    ).toBe('X');
+    expect(() => messageJson(schema('ticker.v1.WatchResponse'), 'nope')).toThrow(
+      'ticker.v1.WatchResponse has no field nope',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { Client, Metadata } from '@grpc/grpc-js';
+import type { Client, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import { callUnary } from '../http/grpc-call';
 
 /** The bytes as they are: the transcoder encodes and decodes with the contract's descriptors itself. */
@@ -24,4 +24,20 @@ export function callRawUnary(
     metadata,
     deadlineMs,
   );
+}
+
+/**
+ * A server-streaming call on the gateway's channel, the request already encoded; each message
+ * arrives as its encoded bytes, for relayServerSentEvents to decode with the descriptors.
+ */
+export function callRawServerStream(
+  client: Client,
+  path: string,
+  request: Uint8Array,
+  metadata: Metadata,
+  deadlineMs: number,
+): ClientReadableStream<Buffer> {
+  return client.makeServerStreamRequest(path, asIs, asIs, request, metadata, {
+    deadline: Date.now() + deadlineMs,
+  });
 }
