@@ -13,7 +13,7 @@ import { type ChatResponse, ChatServiceDefinition } from '@quartet/proto';
 
 /** A lease short enough for the test: the killed replica's members go offline within 4/3 of it. */
 const LEASE_MS = 1_500;
-const EPOCH = 1n << 20n;
+const EPOCH = 1024n;
 
 /** A member over a real bidi call to one replica, recording what it receives. */
 function member(address: string, user: string, room: string, sinceSeq = 0n) {
@@ -24,7 +24,7 @@ function member(address: string, user: string, room: string, sinceSeq = 0n) {
   const ended = statusOf(call);
   call.write({ action: { $case: 'join', value: { room, user, sinceSeq } } });
   const rawSeqs = () => events.flatMap((e) => (e.event?.$case === 'message' ? [e.event.value.seq] : []));
-  // Redis starts a room's seqs at an epoch, its time in seconds times 2^20: compare within it.
+  // Redis starts a room's seqs at an epoch, its time in milliseconds times 1024: compare within it.
   const seqs = () => rawSeqs().map((seq) => seq % EPOCH);
   const epoch = () => {
     const last = rawSeqs().at(-1) ?? 0n;

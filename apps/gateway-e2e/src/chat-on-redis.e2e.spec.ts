@@ -17,8 +17,8 @@ const LEASE_MS = 1_500;
 const messagesOf = (client: ChatClient) =>
   client.frames.filter((frame) => frame.type === 'message') as (Frame & { seq: number; text: string })[];
 const lastSeqOf = (client: ChatClient) => messagesOf(client).at(-1)?.seq ?? 0;
-/** A seq within its room's epoch: Redis starts a room's seqs at its time in seconds times 2^20. */
-const inEpoch = (seq: number) => seq % 2 ** 20;
+/** A seq within its room's epoch: Redis starts a room's seqs at its time in milliseconds times 1024. */
+const inEpoch = (seq: number) => seq % 1024;
 const seqsOf = (client: ChatClient) => messagesOf(client).map((m) => inEpoch(m.seq));
 const presence = (user: string, online: boolean) => (frame: Frame) =>
   frame.type === 'presence' && frame.user === user && frame.online === online;

@@ -11,9 +11,10 @@ import type {
 
 /**
  * Seqs count on from an epoch (next_seq in chat-scripts): 0 for rooms in memory, Redis's
- * time in seconds times 2^20 for rooms in Redis. Specs compare seqs within the epoch.
+ * time in milliseconds times 1024 for rooms in Redis. Specs compare seqs within the epoch
+ * (none posts 1024 times in one room).
  */
-export const SEQ_EPOCH = 1n << 20n;
+export const SEQ_EPOCH = 1024n;
 export const seqInEpoch = (seq: bigint): bigint => seq % SEQ_EPOCH;
 
 /** A member of a room over a real grpc-js bidi call, recording every event it receives. */

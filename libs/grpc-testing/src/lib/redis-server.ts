@@ -26,10 +26,10 @@ export interface TestRedis {
  * with `tls` and `users`, as the manifests run it: TLS only, and no one in without a password.
  */
 export async function startTestRedis(
-  secured: Pick<RedisServerOptions, 'tls' | 'users'> = {},
+  options: Pick<RedisServerOptions, 'tls' | 'users' | 'appendfsync'> = {},
 ): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'quartet-redis-'));
-  let server: RedisServer | undefined = await startRedisServer({ dir, ...secured });
+  let server: RedisServer | undefined = await startRedisServer({ dir, ...options });
   const { port, url } = server;
   const halt = async (how: 'stop' | 'kill' = 'stop') => {
     const running = server;
@@ -37,12 +37,12 @@ export async function startTestRedis(
     await running?.[how]();
   };
   const start = async () => {
-    server = await startRedisServer({ dir, port, ...secured });
+    server = await startRedisServer({ dir, port, ...options });
   };
   return {
     url,
     urlFor: (name) => {
-      const user = secured.users?.find((candidate) => candidate.name === name);
+      const user = options.users?.find((candidate) => candidate.name === name);
       if (!user) throw new Error(`this redis-server has no user ${name}`);
       const signedIn = new URL(url);
       signedIn.username = user.name;

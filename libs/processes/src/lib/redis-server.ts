@@ -15,6 +15,11 @@ export interface RedisServerOptions {
   readonly tls?: RedisTls;
   /** ACL users; given any, the default user is off, so that every client must sign in as one. */
   readonly users?: readonly RedisUser[];
+  /**
+   * When the append-only file reaches the disk: `everysec` (Redis's default and the manifests')
+   * may lose the last second or two of writes to a crash, `always` none, at a write per event loop.
+   */
+  readonly appendfsync?: 'always' | 'everysec';
 }
 
 export interface RedisTls {
@@ -67,7 +72,11 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   }
 }
 
-function spawnRedis(host: string, port: number, { dir, onLine, tls, users = [] }: RedisServerOptions) {
+function spawnRedis(
+  host: string,
+  port: number,
+  { dir, onLine, tls, users = [], appendfsync = 'everysec' }: RedisServerOptions,
+) {
   const listen = tls
     ? [
         '--port',
@@ -86,7 +95,10 @@ function spawnRedis(host: string, port: number, { dir, onLine, tls, users = [] }
   return startProcess({
     name: `redis-server on port ${port}`,
     command: 'redis-server',
-    args: ['--bind', host, ...listen, ...trust, ...acl, '--dir', dir, '--save', '', '--appendonly', 'yes'],
+    args: [
+      ...['--bind', host, ...listen, ...trust, ...acl, '--dir', dir, '--save', ''],
+      ...['--appendonly', 'yes', '--appendfsync', appendfsync],
+    ],
     ready: (line) => (line.includes('Ready to accept connections') ? true : undefined),
     onLine,
     startTimeoutMs: 10_000,

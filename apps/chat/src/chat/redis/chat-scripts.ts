@@ -23,18 +23,20 @@ local function is_online(members, user)
   return false
 end
 -- The next seq of a room. Within one Redis run it counts on from the last; a room with no
--- counter (new, or expired) or one written by an earlier run (Redis restarted, and may have
--- lost the last second of writes) starts an epoch at Redis's time in seconds times 2^20,
--- above every seq handed out before as long as a room stores fewer than 2^20 posts a
--- second. Returns the seq and, for an epoch's first, the last seq it continues from.
-local EPOCH = 1048576
+-- counter (new, expired, or lost whole in a crash) or one written by an earlier run (Redis
+-- restarted, and may have lost its last writes) starts an epoch at Redis's time in
+-- milliseconds times 1024, above every seq handed out before as long as a room stores fewer
+-- than 1024 posts a millisecond and no restart takes under a millisecond (it stays below
+-- 2^53, exact in Lua's doubles and JSON, until the year 2248). Returns the seq and, for an
+-- epoch's first, the last seq it continues from.
+local EPOCH = 1024
 local function next_seq(counter)
   local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
   local stored = redis.call('HMGET', counter, 'run', 'seq')
   local last = tonumber(stored[2] or '0')
   local seq, after = last + 1, nil
   if stored[1] ~= run then
-    local start = tonumber(redis.call('TIME')[1]) * EPOCH
+    local start = now_ms() * EPOCH
     seq = math.max(start, math.ceil(last / EPOCH) * EPOCH) + 1
     after = stored[2] or '0'
   end
