@@ -21,30 +21,44 @@ function generate(outputRoot) {
     stdio: 'inherit',
   });
   const generated = join(outputRoot, libSrc, 'generated');
-  const descriptorSet = execFileSync(buf, ['build', '--exclude-source-info', '-o', '-#format=binpb'], {
+  // With source info: the comments are the OpenAPI document's descriptions, and grpcurl's.
+  const descriptorSet = execFileSync(buf, ['build', '-o', '-#format=binpb'], {
     cwd: root,
     maxBuffer: 64 * 1024 * 1024,
   });
   writeFileSync(
     join(generated, 'file-descriptor-set.ts'),
-    `${HEADER}// Every contract of proto/ and its imports as a google.protobuf.FileDescriptorSet, for server reflection.\n` +
+    `${HEADER}// Every contract of proto/ and its imports as a google.protobuf.FileDescriptorSet, for server reflection\n` +
+      `// and the gateway's HTTP routes.\n` +
       `export const FILE_DESCRIPTOR_SET: Buffer = Buffer.from(\n  '${descriptorSet.toString('base64')}',\n  'base64',\n);\n`,
   );
+  const serviceConfigs = listFiles(join(root, 'proto'))
+    .filter((file) => file.endsWith('.http.yaml') && !file.startsWith('google/'))
+    .map((file) => ({ source: `proto/${file}`, yaml: readFileSync(join(root, 'proto', file), 'utf8') }));
+  writeFileSync(
+    join(generated, 'http-service-configs.ts'),
+    `${HEADER}// The grpc-gateway service configs (*.http.yaml) of proto/: HTTP rules for contracts that cannot carry them.\n` +
+      `export const HTTP_SERVICE_CONFIGS: readonly { readonly source: string; readonly yaml: string }[] = ${JSON.stringify(serviceConfigs, null, 2)};\n`,
+  );
   const modules = listTs(generated)
-    .filter((file) => !file.startsWith('google/') && file !== 'file-descriptor-set.ts')
+    .filter(
+      (file) =>
+        !file.startsWith('google/') && !['file-descriptor-set.ts', 'http-service-configs.ts'].includes(file),
+    )
     .map((file) => `export * from './generated/${file.replace(/\.ts$/, '')}';`);
   writeFileSync(join(outputRoot, libSrc, 'index.generated.ts'), `${HEADER}${modules.join('\n')}\n`);
 }
 
-function listTs(dir, base = dir) {
+function listFiles(dir, base = dir) {
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {
       const path = join(dir, name);
-      return statSync(path).isDirectory() ? listTs(path, base) : [relative(base, path)];
-    })
-    .filter((file) => file.endsWith('.ts'));
+      return statSync(path).isDirectory() ? listFiles(path, base) : [relative(base, path)];
+    });
 }
+
+const listTs = (dir) => listFiles(dir).filter((file) => file.endsWith('.ts'));
 
 function snapshot(outputRoot) {
   const files = new Map();

@@ -96,7 +96,7 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
 
     const [http, handler, client, server] = await spansOf(traceId, [
       { service: 'gateway', name: 'GET /api/hello', kind: SERVER },
-      { service: 'gateway', name: 'handler - HelloController.hello' },
+      { service: 'gateway', name: 'handler - helloworld.Greeter/SayHello' },
       { service: 'gateway', name: 'grpc.helloworld.Greeter/SayHello', kind: CLIENT },
       { service: 'greeter', name: 'grpc.helloworld.Greeter/SayHello', kind: SERVER },
     ]);

@@ -7,7 +7,6 @@ import { Backends } from './backends/backends';
 import { ChatSocketServer } from './chat/chat-socket.server';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
-import { HelloController } from './hello/hello.controller';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { ClientStreams } from './limits/client-streams';
 import { UploadQuota } from './limits/upload-quota';
@@ -15,8 +14,8 @@ import { SharedState } from './shared-state/shared-state';
 import { GatewayDrain } from './lifecycle/gateway-drain';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsListener } from './metrics/metrics-listener';
-import { TickerController } from './ticker/ticker.controller';
 import { UploadController } from './upload/upload.controller';
+import { TranscodedRoutes } from './transcoding/transcoded-routes';
 import { WebPage } from './web/web-page';
 import { WebPageController } from './web/web-page.controller';
 
@@ -25,14 +24,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [
-        HelloController,
-        TickerController,
-        UploadController,
-        HealthController,
-        SessionController,
-        WebPageController,
-      ],
+      controllers: [UploadController, HealthController, SessionController, WebPageController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         GatewayMetrics,
@@ -46,6 +38,7 @@ export class GatewayModule {
         MetricsListener,
         ChatSocketServer,
         WebPage,
+        TranscodedRoutes,
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
       ],
     };

@@ -44,7 +44,7 @@ describe('nx affected, in a copy of the workspace', () => {
   }, 120_000);
 
   it('marks, for a change in the gateway’s code, the gateway and its e2e tests: no service', async () => {
-    await expect(affectedBy('apps/gateway/src/hello/hello.controller.ts', '// a change')).resolves.toEqual(
+    await expect(affectedBy('apps/gateway/src/transcoding/transcoded-routes.ts', '// a change')).resolves.toEqual(
       ['gateway', ...GATEWAY_STACK_TESTS].sort(),
     );
   }, 120_000);

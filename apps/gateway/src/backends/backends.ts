@@ -66,12 +66,15 @@ export class Backends implements OnApplicationShutdown {
 
   /** The client of a service the gateway calls, typed by its generated definition. */
   client<D extends GenericServiceDefinition>(definition: D): GrpcClient<D> {
-    const client = this.clients.get(definition.fullName);
+    return this.clientOf(definition.fullName) as GrpcClient<D>;
+  }
+
+  /** The client of a service the gateway calls, by its full name, for calls made by method path. */
+  clientOf(service: string): Client {
+    const client = this.clients.get(service);
     if (!client)
-      throw new Error(
-        `the gateway does not call ${definition.fullName}: its catalogue entry has no targetVariable`,
-      );
-    return client as GrpcClient<D>;
+      throw new Error(`the gateway does not call ${service}: its catalogue entry has no targetVariable`);
+    return client;
   }
 
   /**

@@ -11,35 +11,39 @@ import { grpcErrorBody, httpStatusOf } from './grpc-status';
  */
 @Catch()
 export class HttpErrorsFilter implements ExceptionFilter {
-  private readonly logger = new Logger(HttpErrorsFilter.name);
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (exception instanceof GrpcCallError) {
-      if (exception.servedBy) void reply.header(SERVED_BY_HEADER, exception.servedBy);
-      void reply
-        .status(httpStatusOf(exception.code, exception.httpOverrides))
-        .send(grpcErrorBody(exception.code, exception.details, exception.servedBy));
-      return;
-    }
-    if (exception instanceof HttpException) {
-      const body = exception.getResponse();
-      const message =
-        typeof body === 'object' && body !== null && 'message' in body ? body.message : exception.message;
-      void reply.status(exception.getStatus()).send({
-        error: {
-          code: codeFor(exception.getStatus()),
-          message: Array.isArray(message) ? message.join('; ') : String(message),
-        },
-      });
-      return;
-    }
-    this.logger.error({
-      event: 'unexpected-error',
-      error: exception instanceof Error ? exception.stack : String(exception),
-    });
-    void reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+    sendError(host.switchToHttp().getResponse<FastifyReply>(), exception);
   }
+}
+
+const logger = new Logger(HttpErrorsFilter.name);
+
+/** Answers `exception` as the JSON error it maps to; the routes that do not go through Nest use it too. */
+export function sendError(reply: FastifyReply, exception: unknown): void {
+  if (exception instanceof GrpcCallError) {
+    if (exception.servedBy) void reply.header(SERVED_BY_HEADER, exception.servedBy);
+    void reply
+      .status(httpStatusOf(exception.code, exception.httpOverrides))
+      .send(grpcErrorBody(exception.code, exception.details, exception.servedBy));
+    return;
+  }
+  if (exception instanceof HttpException) {
+    const body = exception.getResponse();
+    const message =
+      typeof body === 'object' && body !== null && 'message' in body ? body.message : exception.message;
+    void reply.status(exception.getStatus()).send({
+      error: {
+        code: codeFor(exception.getStatus()),
+        message: Array.isArray(message) ? message.join('; ') : String(message),
+      },
+    });
+    return;
+  }
+  logger.error({
+    event: 'unexpected-error',
+    error: exception instanceof Error ? exception.stack : String(exception),
+  });
+  void reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
 }
 
 function codeFor(httpStatus: number): string {

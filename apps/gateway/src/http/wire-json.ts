@@ -1,11 +1,8 @@
-import type { ChatResponse, UploadResponse, WatchResponse } from '@quartet/proto';
+import type { ChatResponse, UploadResponse } from '@quartet/proto';
 
-// The JSON the gateway speaks: plain numbers for seq and sizes (they stay far below 2^53),
-// ISO-8601 strings for times, and one `type` field naming the event of a oneof.
-
-export function tickJson(tick: WatchResponse) {
-  return { symbol: tick.symbol, seq: Number(tick.seq), price: tick.price, time: tick.time?.toISOString() };
-}
+// The JSON of the routes the contracts do not declare (the transcoder writes the others,
+// transcoding/message-json.ts, in the same style): plain numbers for seq and sizes (they stay
+// far below 2^53), ISO-8601 strings for times, and one `type` field naming the event of a oneof.
 
 export function uploadJson(upload: UploadResponse) {
   return { ...upload, size: Number(upload.size) };

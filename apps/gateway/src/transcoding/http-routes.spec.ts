@@ -5,7 +5,7 @@ import { FILE_DESCRIPTOR_SET } from '@quartet/proto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureRegistry } from './fixtures/fixture-registry';
-import { HttpRuleError, httpRoutes, serviceConfigRules } from './http-routes';
+import { HttpRuleError, httpRoutes, readServiceConfig } from './http-routes';
 
 const summary = (routes: ReturnType<typeof httpRoutes>) =>
   routes.map((route) => ({
@@ -21,16 +21,41 @@ describe(httpRoutes.name, () => {
   it('finds the routes quartet’s contracts declare: the ticker’s inline, helloworld’s in its service config', () => {
     const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, FILE_DESCRIPTOR_SET));
     const helloworld = readFileSync(join(workspaceRoot, 'proto/helloworld/helloworld.http.yaml'), 'utf8');
-    expect(summary(httpRoutes(registry, serviceConfigRules(helloworld, 'helloworld.http.yaml')))).toEqual([
+    const routes = httpRoutes(registry, [readServiceConfig(helloworld, 'helloworld.http.yaml')]);
+    expect(summary(routes)).toEqual([
       { route: 'GET /api/ticker/{symbol}', method: 'ticker.v1.TickerService.Watch' },
       { route: 'GET /api/hello', method: 'helloworld.Greeter.SayHello' },
     ]);
+    const [ticker, hello] = routes;
+    expect(ticker?.required).toEqual([]);
+    expect(ticker?.eventStream).toMatchObject({
+      idField: { name: 'seq' },
+      resumeField: { name: 'from_seq' },
+      item: 'tick',
+    });
+    expect(hello?.required).toEqual(['name']);
+    expect(hello?.eventStream).toBeUndefined();
   });
 
   describe('from a service config', () => {
     const registry = fixtureRegistry();
     const routes = (rules: string) =>
-      summary(httpRoutes(registry, serviceConfigRules(config(rules), 'test.yaml')));
+      summary(
+        httpRoutes(registry, [readServiceConfig(config(rules), 'test.yaml')]).filter(
+          (route) => route.method.parent.typeName === 'binding.v1.BindingService',
+        ),
+      );
+
+    it('reads REQUIRED fields and the event_stream option of an inline rule', () => {
+      const [pages] = httpRoutes(registry);
+      expect(pages?.template.source).toBe('/v1/topics/{topic}/pages');
+      expect(pages?.required).toEqual(['topic', 'author']);
+      expect(pages?.eventStream).toMatchObject({
+        idField: { name: 'number' },
+        resumeField: { name: 'after' },
+        item: 'page',
+      });
+    });
 
     it('takes every verb, custom ones, body, response_body and additional bindings', () => {
       expect(
@@ -92,8 +117,11 @@ describe(httpRoutes.name, () => {
       expect(() =>
         routes('    - selector: binding.v1.BindingService.Get\n      get: /v1/{name=**}/x\n'),
       ).toThrow('"**" must be the last segment');
-      expect(() => serviceConfigRules('http: {}', 'other.yaml')).toThrow(
+      expect(() => readServiceConfig('http: {}', 'other.yaml')).toThrow(
         new HttpRuleError('other.yaml: not a service config (type: google.api.Service)'),
+      );
+      expect(() => readServiceConfig(`${config('')}\nrequired_fields: x`, 'other.yaml')).toThrow(
+        new HttpRuleError('other.yaml: required_fields must be a list of package.Message.field names'),
       );
     });
   });

@@ -1,4 +1,12 @@
-import { type DescMethod, type FileRegistry, getOption, type Message } from '@bufbuild/protobuf';
+import {
+  type DescField,
+  type DescMethod,
+  type FileRegistry,
+  getOption,
+  hasOption,
+  type Message,
+  ScalarType,
+} from '@bufbuild/protobuf';
 import { parse } from 'yaml';
 import { parsePathTemplate, type PathTemplate } from './path-template';
 
@@ -11,6 +19,27 @@ export interface HttpRoute {
   readonly body?: string;
   /** The HttpRule's `response_body`: the field of the response sent as the body, or the whole response. */
   readonly responseBody?: string;
+  /** The request's fields a call must set (AIP-203's REQUIRED, or the service config's `required_fields`), by proto name. */
+  readonly required: readonly string[];
+  /** How a server stream's events are numbered and resumed (quartet.api.v1.event_stream), if it says. */
+  readonly eventStream?: EventStreamRule;
+}
+
+/** A method's quartet.api.v1.event_stream option, its fields resolved. */
+export interface EventStreamRule {
+  /** The response's field each event's id is. */
+  readonly idField: DescField;
+  /** The request's field a reconnect sets to its Last-Event-ID plus one. */
+  readonly resumeField: DescField;
+  /** What one event carries, as errors name it. */
+  readonly item: string;
+}
+
+/** A grpc-gateway service config: its HTTP rules, and the fields quartet reads as REQUIRED. */
+export interface ServiceConfig {
+  readonly rules: readonly Rule[];
+  /** `package.Message.field` names. */
+  readonly requiredFields: readonly string[];
 }
 
 /** An HttpRule as the service config (YAML) or the descriptor (a google.api.HttpRule) holds it. */
@@ -32,18 +61,27 @@ export class HttpRuleError extends Error {}
 const VERBS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /**
- * The rules of a grpc-gateway service config (`type: google.api.Service`, `http.rules`), the
- * format a contract uses whose .proto must stay as it is (helloworld's).
+ * A grpc-gateway service config (`type: google.api.Service`, `http.rules`), the format a
+ * contract uses whose .proto must stay as it is (helloworld's), with quartet's one key of its own,
+ * `required_fields`, for what such a .proto cannot mark REQUIRED.
  */
-export function serviceConfigRules(yaml: string, source: string): Rule[] {
+export function readServiceConfig(yaml: string, source: string): ServiceConfig {
   const config = parse(yaml) as {
     type?: string;
     http?: { rules?: Record<string, unknown>[] };
+    required_fields?: unknown;
   } | null;
   if (config?.type !== 'google.api.Service') {
     throw new HttpRuleError(`${source}: not a service config (type: google.api.Service)`);
   }
-  return (config.http?.rules ?? []).map((rule) => fromYaml(rule, source));
+  const required = config.required_fields ?? [];
+  if (!Array.isArray(required) || !required.every((name) => typeof name === 'string')) {
+    throw new HttpRuleError(`${source}: required_fields must be a list of package.Message.field names`);
+  }
+  return {
+    rules: (config.http?.rules ?? []).map((rule) => fromYaml(rule, source)),
+    requiredFields: required as string[],
+  };
 }
 
 function fromYaml(rule: Record<string, unknown>, source: string): Rule {
@@ -70,13 +108,15 @@ function fromYaml(rule: Record<string, unknown>, source: string): Rule {
  * Every route the contracts declare: each method's inline `google.api.http` option, then the
  * service configs' rules by selector, additional bindings included. A rule for a method that
  * streams its requests, a selector that names no method, a bad template, a body or
- * response_body that names no field, and two routes on one verb and template are refused.
+ * response_body that names no field, two routes on one verb and template, and an event_stream
+ * option that does not fit its method are refused.
  */
-export function httpRoutes(registry: FileRegistry, configRules: readonly Rule[] = []): HttpRoute[] {
+export function httpRoutes(registry: FileRegistry, configs: readonly ServiceConfig[] = []): HttpRoute[] {
   const http = registry.getExtension('google.api.http');
+  const requiredNames = new Set(configs.flatMap((config) => config.requiredFields));
   const routes: HttpRoute[] = [];
   const add = (method: DescMethod, rule: Rule, nested = false) => {
-    routes.push(routeOf(method, rule));
+    routes.push(routeOf(registry, method, rule, requiredNames));
     if (nested && (rule.additionalBindings ?? []).length > 0) {
       throw new HttpRuleError(`${method.parent.typeName}.${method.name}: additional_bindings cannot nest`);
     }
@@ -92,7 +132,7 @@ export function httpRoutes(registry: FileRegistry, configRules: readonly Rule[] 
       }
     }
   }
-  for (const rule of configRules) {
+  for (const rule of configs.flatMap((config) => config.rules)) {
     const method = methodNamed(registry, rule.selector ?? '');
     if (!method)
       throw new HttpRuleError(
@@ -114,7 +154,12 @@ export function httpRoutes(registry: FileRegistry, configRules: readonly Rule[] 
   return routes;
 }
 
-function routeOf(method: DescMethod, rule: Rule): HttpRoute {
+function routeOf(
+  registry: FileRegistry,
+  method: DescMethod,
+  rule: Rule,
+  requiredNames: ReadonlySet<string>,
+): HttpRoute {
   const name = `${method.parent.typeName}.${method.name}`;
   if (method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming') {
     throw new HttpRuleError(`${name} streams its requests, which no HTTP rule can carry`);
@@ -136,12 +181,68 @@ function routeOf(method: DescMethod, rule: Rule): HttpRoute {
   field(rule.responseBody, method.output.fields, 'response_body');
   if (rule.responseBody === '*') throw new HttpRuleError(`${name}: response_body names one field, not "*"`);
   const template = parsePathTemplate(path);
+  const eventStream = eventStreamOf(registry, method);
   return {
     verb,
     template,
     method,
     ...(rule.body ? { body: rule.body } : {}),
     ...(rule.responseBody ? { responseBody: rule.responseBody } : {}),
+    required: requiredFields(registry, method, requiredNames),
+    ...(eventStream ? { eventStream } : {}),
+  };
+}
+
+function requiredFields(
+  registry: FileRegistry,
+  method: DescMethod,
+  requiredNames: ReadonlySet<string>,
+): string[] {
+  const behaviour = registry.getExtension('google.api.field_behavior');
+  return method.input.fields
+    .filter(
+      (field) =>
+        requiredNames.has(`${method.input.typeName}.${field.name}`) ||
+        (behaviour !== undefined &&
+          hasOption(field, behaviour) &&
+          (getOption(field, behaviour) as unknown as readonly number[]).includes(FIELD_BEHAVIOR_REQUIRED)),
+    )
+    .map((field) => field.name);
+}
+
+/** google.api.FieldBehavior.REQUIRED. */
+const FIELD_BEHAVIOR_REQUIRED = 2;
+
+const WHOLE_NUMBERS = new Set([
+  ScalarType.UINT32,
+  ScalarType.UINT64,
+  ScalarType.INT32,
+  ScalarType.INT64,
+  ScalarType.FIXED32,
+  ScalarType.FIXED64,
+]);
+
+function eventStreamOf(registry: FileRegistry, method: DescMethod): EventStreamRule | undefined {
+  const extension = registry.getExtension('quartet.api.v1.event_stream');
+  if (!extension || !hasOption(method, extension)) return undefined;
+  const name = `${method.parent.typeName}.${method.name}`;
+  if (method.methodKind !== 'server_streaming') {
+    throw new HttpRuleError(`${name}: event_stream is for server-streaming methods`);
+  }
+  const option = getOption(method, extension) as unknown as Record<string, string>;
+  const wholeNumber = (fields: readonly DescField[], fieldName: string | undefined, what: string) => {
+    const field = fields.find((candidate) => candidate.name === fieldName);
+    if (field?.fieldKind !== 'scalar' || !WHOLE_NUMBERS.has(field.scalar)) {
+      throw new HttpRuleError(
+        `${name}: event_stream's ${what} "${fieldName ?? ''}" names no whole-number field`,
+      );
+    }
+    return field;
+  };
+  return {
+    idField: wholeNumber(method.output.fields, option['idField'], 'id_field'),
+    resumeField: wholeNumber(method.input.fields, option['resumeField'], 'resume_field'),
+    item: option['item'] || 'event',
   };
 }
 

@@ -52,6 +52,19 @@ describe(parsePathTemplate.name, () => {
     );
   });
 
+  it.each([
+    ['/api/hello', '/api/hello'],
+    ['/api/ticker/{symbol}', '/api/ticker/:symbol'],
+    ['/v1/{shelf}/books/{book}', '/v1/:shelf/books/:book'],
+    ['/v1/{name=shelves/*}', '/v1/shelves/*'],
+    ['/v1/{book.id}/x', '/v1/*'],
+    ['/v1/files/{path=**}', '/v1/files/*'],
+    ['/v1/{name}:cancel', '/v1/*'],
+    ['/v1/shelves:get', '/v1/*'],
+  ])('routes %s as Fastify’s %s', (source, routerPath) => {
+    expect(parsePathTemplate(source).routerPath).toBe(routerPath);
+  });
+
   it('names its variables in order, and its verb', () => {
     const sut = parsePathTemplate('/v1/{parent=shelves/*}/books/{book.id}:archive');
     expect([sut.variables, sut.verb]).toEqual([['parent', 'book.id'], 'archive']);

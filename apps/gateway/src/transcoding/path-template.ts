@@ -15,6 +15,12 @@ export interface PathTemplate {
   /** The field paths it binds, in order: `name`, `book.shelf`. */
   readonly variables: readonly string[];
   readonly verb?: string;
+  /**
+   * The Fastify route path that takes every path the template matches (and maybe more): its
+   * literals and `{name}` variables as `:name`, the rest from the first other part as `*`. It
+   * is the route's name in metrics and spans; `match` decides.
+   */
+  readonly routerPath: string;
   /** The field values in `path` (its raw, still percent-encoded form), or undefined if it does not match. */
   match(path: string): Record<string, string> | undefined;
 }
@@ -39,8 +45,23 @@ export function parsePathTemplate(source: string): PathTemplate {
     source,
     variables: parsed.groups.map((group) => group.variable),
     verb: parsed.verb,
+    routerPath: routerPath(parsed),
     match: (path) => match(parsed, path),
   };
+}
+
+function routerPath({ parts, groups, verb }: Parsed): string {
+  const segments: string[] = [];
+  for (const [at, part] of parts.entries()) {
+    const group = groups.find(({ from }) => from === at);
+    const simple = group && group.to === at + 1 && part.kind === 'one' && IDENT.test(group.variable);
+    const last = at === parts.length - 1;
+    // A verb (`:cancel`) after the last segment would read as a Fastify parameter.
+    if (part.kind === 'literal' && !(last && verb !== undefined)) segments.push(part.text);
+    else if (simple && !(last && verb !== undefined)) segments.push(`:${group.variable}`);
+    else return `/${[...segments, '*'].join('/')}`;
+  }
+  return `/${segments.join('/')}`;
 }
 
 function parse(source: string): Parsed {

@@ -123,9 +123,9 @@ describe('raw calls', () => {
     expect(events).toEqual(
       [1, 2].map((seq) => ({
         symbol: 'ACME',
-        seq: String(seq),
+        seq,
         price: 100,
-        time: '2026-12-07T00:00:00Z',
+        time: '2026-12-07T00:00:00.000Z',
       })),
     );
     expect(

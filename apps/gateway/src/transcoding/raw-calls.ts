@@ -28,7 +28,7 @@ export function callRawUnary(
 
 /**
  * A server-streaming call on the gateway's channel, the request already encoded; each message
- * arrives as its encoded bytes, for relayServerSentEvents to decode with the descriptors.
+ * arrives as its encoded bytes, for relayStream to decode with the descriptors.
  */
 export function callRawServerStream(
   client: Client,

@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import {
   type DescField,
   type DescMessage,
@@ -8,7 +9,7 @@ import {
 } from '@bufbuild/protobuf';
 
 /** A request that cannot become its message: a 400 naming the field. */
-export class BindingError extends Error {}
+export class BindingError extends BadRequestException {}
 
 /** Where a request's fields come from, per its HttpRule. */
 export interface RequestParts {
@@ -20,6 +21,8 @@ export interface RequestParts {
   readonly bodyField?: string;
   /** The parsed JSON body, when the rule takes one. */
   readonly body?: JsonValue;
+  /** Fields of the request that must be set, by proto name: REQUIRED ones (http-routes.ts). */
+  readonly required?: readonly string[];
 }
 
 /** Messages whose proto3 JSON form is a string, which a path or query value can therefore carry. */
@@ -53,13 +56,15 @@ const INT64_RANGES: Partial<Record<ScalarType, readonly [bigint, bigint]>> = {
  * maps them: a path or query parameter names a field by its path (`book.shelf.id`, each part its
  * proto or JSON name) and must end at a scalar, an enum or a message written as a string
  * (Timestamp, Duration, …); a repeated field takes the parameter given several times. With body
- * `*` the body carries every field the path does not, and a query parameter is refused.
+ * `*` the body carries every field the path does not, and a query parameter is refused. A
+ * required field that nothing sets, or that the query gives twice, is refused by its JSON name.
  */
 export function bindRequest<Desc extends DescMessage>(schema: Desc, parts: RequestParts) {
   const json: JsonObject = bodyJson(parts);
   const bound = new Set<string>();
+  const required = new Set(parts.required);
   for (const [name, value] of Object.entries(parts.path)) {
-    place(schema, json, name, [value], 'path variable');
+    place(schema, json, name, [value], { what: 'path variable', required: false });
     bound.add(name);
   }
   for (const [name, raw] of Object.entries(parts.query)) {
@@ -68,7 +73,20 @@ export function bindRequest<Desc extends DescMessage>(schema: Desc, parts: Reque
       throw new BindingError(`query parameter "${name}" is not taken: the body carries every field`);
     }
     if (bound.has(name)) throw new BindingError(`query parameter "${name}" is already bound by the path`);
-    place(schema, json, name, Array.isArray(raw) ? raw : [raw], 'query parameter');
+    const field = fieldNamed(schema, name);
+    place(schema, json, name, Array.isArray(raw) ? raw : [raw], {
+      what: 'query parameter',
+      required: field !== undefined && required.has(field.name),
+    });
+  }
+  for (const field of schema.fields) {
+    if (!required.has(field.name) || json[field.jsonName] !== undefined || json[field.name] !== undefined)
+      continue;
+    throw new BindingError(
+      parts.bodyField === '*'
+        ? `the body's field "${field.jsonName}" is required`
+        : `query parameter "${field.jsonName}" is required, once`,
+    );
   }
   try {
     return fromJson(schema, json);
@@ -88,13 +106,19 @@ function bodyJson({ bodyField, body }: RequestParts): JsonObject {
   return body === undefined ? {} : { [bodyField]: body };
 }
 
+/** How a parameter is named in errors, and whether its field is required. */
+interface Source {
+  readonly what: 'path variable' | 'query parameter';
+  readonly required: boolean;
+}
+
 /** Writes `values` at the field path `name` into `json`, converted to the field's JSON form. */
 function place(
   schema: DescMessage,
   json: JsonObject,
   name: string,
   values: readonly string[],
-  what: string,
+  { what, required }: Source,
 ): void {
   const names = name.split('.');
   let message = schema;
@@ -109,13 +133,21 @@ function place(
       [message, target] = [field.message, inner];
       continue;
     }
+    const refuse = (shape: string): never => {
+      if (required && values.length > 1) throw new BindingError(`${what} "${name}" is required, once`);
+      if (shape.startsWith('given in the body')) throw new BindingError(`${what} "${name}" must be ${shape}`);
+      const how =
+        what === 'path variable' ? '' : field.fieldKind === 'list' ? 'each time ' : 'given once, as ';
+      throw new BindingError(`${what} "${name}" must be ${how}${shape}`);
+    };
     if (field.fieldKind === 'list') {
       const items = (target[field.jsonName] ??= []) as JsonValue[];
-      for (const value of values) items.push(leafValue(field, value, name, what));
+      for (const value of values) items.push(leafValue(field, value, refuse));
       return;
     }
-    if (values.length > 1) throw new BindingError(`${what} "${name}" must be given once`);
-    target[field.jsonName] = leafValue(field, values[0] ?? '', name, what);
+    const shape = leafValue(field, values[0] ?? '', refuse);
+    if (values.length > 1) refuse(shapeOf(field));
+    target[field.jsonName] = shape;
   }
 }
 
@@ -123,46 +155,49 @@ function fieldNamed(message: DescMessage, part: string): DescField | undefined {
   return message.fields.find((field) => field.name === part || field.jsonName === part);
 }
 
-/** A path or query value as the field's proto3 JSON value. */
-function leafValue(field: DescField, value: string, name: string, what: string): JsonValue {
-  const refuse = (shape: string): never => {
-    throw new BindingError(`${what} "${name}" must be ${shape}, not ${JSON.stringify(value.slice(0, 40))}`);
-  };
+/** What a value of the field must look like, as an error says it. */
+function shapeOf(field: DescField): string {
+  let shape = 'a string';
+  leafValue(field, '\u0000', (expected) => {
+    shape = expected;
+    return '';
+  });
+  return shape;
+}
+
+/** A path or query value as the field's proto3 JSON value, or what `refuse` makes of its shape. */
+function leafValue(field: DescField, value: string, refuse: (shape: string) => JsonValue): JsonValue {
   const kind = field.fieldKind === 'list' ? field.listKind : field.fieldKind;
   if (kind === 'enum') return value;
   if (kind === 'message') {
     const typeName = field.message?.typeName ?? '';
-    if (!STRING_FORM_MESSAGES.has(typeName)) refuse(`given in the body: it is a ${typeName}`);
-    return value;
+    return STRING_FORM_MESSAGES.has(typeName) ? value : refuse(`given in the body: it is a ${typeName}`);
   }
   if (kind !== 'scalar') return refuse('a scalar');
   const scalar = field.scalar ?? ScalarType.STRING;
   const int32 = INT32_RANGES[scalar];
   if (int32) {
     const number = /^-?\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
-    if (!(number >= int32[0] && number <= int32[1])) refuse(`a whole number from ${int32[0]} to ${int32[1]}`);
-    return number;
+    return number >= int32[0] && number <= int32[1]
+      ? number
+      : refuse(`a whole number from ${int32[0]} to ${int32[1]}`);
   }
   const int64 = INT64_RANGES[scalar];
   if (int64) {
     const number = /^-?\d{1,20}$/.test(value) ? BigInt(value) : undefined;
-    if (number === undefined || number < int64[0] || number > int64[1]) {
-      refuse(`a whole number from ${int64[0]} to ${int64[1]}`);
-    }
-    return value;
+    return number !== undefined && number >= int64[0] && number <= int64[1]
+      ? value
+      : refuse(`a whole number from ${int64[0]} to ${int64[1]}`);
   }
   switch (scalar) {
     case ScalarType.BOOL:
-      if (value !== 'true' && value !== 'false') refuse('true or false');
-      return value === 'true';
+      return value === 'true' || value === 'false' ? value === 'true' : refuse('true or false');
     case ScalarType.DOUBLE:
     case ScalarType.FLOAT:
       if (['NaN', 'Infinity', '-Infinity'].includes(value)) return value;
-      if (value.trim() === '' || !Number.isFinite(Number(value))) refuse('a number');
-      return Number(value);
+      return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : refuse('a number');
     case ScalarType.BYTES:
-      if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) refuse('base64');
-      return value;
+      return /^[A-Za-z0-9+/_-]*={0,2}$/.test(value) ? value : refuse('base64');
     default:
       return value;
   }

@@ -26,7 +26,7 @@ function inlineRule(methodName: string): { verb: string; path: string } | undefi
 }
 
 describe('the contracts’ HTTP rules (google.api.http)', () => {
-  it.each(['annotations.proto', 'http.proto'])(
+  it.each(['annotations.proto', 'field_behavior.proto', 'http.proto'])(
     'vendor google/api/%s byte for byte from google-proto-files',
     (file) => {
       expect(readFileSync(join(root, 'proto/google/api', file), 'utf8')).toBe(
@@ -46,9 +46,15 @@ describe('the contracts’ HTTP rules (google.api.http)', () => {
     const config = parse(readFileSync(join(root, 'proto/helloworld/helloworld.http.yaml'), 'utf8')) as {
       type: string;
       http: { rules: { selector: string; get?: string }[] };
+      required_fields: string[];
     };
     expect(config.type).toBe('google.api.Service');
     expect(config.http.rules).toEqual([{ selector: 'helloworld.Greeter.SayHello', get: '/api/hello' }]);
+    // What the quickstart's proto cannot mark REQUIRED itself; the field is one it has.
+    expect(config.required_fields).toEqual(['helloworld.HelloRequest.name']);
+    expect(registry.getMessage('helloworld.HelloRequest')?.fields.map((field) => field.name)).toContain(
+      'name',
+    );
     // The selector names a method the contracts have, which declares no rule of its own.
     expect(inlineRule('helloworld.Greeter.SayHello')).toBeUndefined();
   });

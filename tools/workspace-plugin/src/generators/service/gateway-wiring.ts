@@ -2,7 +2,6 @@ import type { Tree } from '@nx/devkit';
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import type { ServiceStyle } from './schema';
 import type { ServiceNames } from './service-names';
-import { TypeScriptFile } from './typescript-edits';
 import { addImplicitDependency } from './workspace-files';
 
 type WiredService = ServiceNames & {
@@ -10,7 +9,7 @@ type WiredService = ServiceNames & {
   readonly targetVariable: string;
 };
 
-/** The styles a gateway route is generated for: one JSON answer, or Server-Sent Events. */
+/** The styles a contract can declare an HTTP route for: one JSON answer, or a stream of them. */
 export const GATEWAY_STYLES: readonly ServiceStyle[] = ['unary', 'server-streaming'];
 
 export function gatewayProblem(style: ServiceStyle, gateway: boolean | undefined): string | undefined {
@@ -21,15 +20,13 @@ export function gatewayProblem(style: ServiceStyle, gateway: boolean | undefined
 }
 
 /**
- * Registers the route the generated controller serves, makes the gateway's e2e tests build the
- * new service, and points the gateway's deployments at it. The gateway's client of it (health in
- * /readyz, metrics) comes from its catalogue entry's target variable (addToDeployment).
+ * Makes the gateway's e2e tests build the new service and points the gateway's deployments at
+ * it. The route itself is the contract's (google.api.http), which the gateway transcodes; its
+ * client of the service (calls, health in /readyz, metrics) comes from the catalogue entry's
+ * target variable (addToDeployment).
  */
 export function wireIntoGateway(tree: Tree, service: WiredService): void {
-  const { name, className, port, targetVariable: variable } = service;
-  TypeScriptFile.open(tree, 'apps/gateway/src/gateway.module.ts')
-    .addImport(`${className}Controller`, `./${name}/${name}.controller`)
-    .addToReturnedArray('forRoot', 'controllers', `${className}Controller`);
+  const { name, port, targetVariable: variable } = service;
   addImplicitDependency(tree, 'apps/gateway-e2e/project.json', name);
 
   edit(tree, 'deploy/compose.yaml', (text) => {

@@ -148,14 +148,17 @@ describe('service generator', () => {
 
   describe('--gateway', () => {
     it.each(['unary', 'server-streaming'] as const)(
-      'wires a %s service into the gateway: a client, a route, its test, its targets',
+      'wires a %s service into the gateway: a route in its contract, no gateway code, its test, its targets',
       async (style) => {
         const tree = quartetTree();
         await generate(tree, { name: 'order-book', style, gateway: true });
-        const module = tree.read('apps/gateway/src/gateway.module.ts', 'utf8') ?? '';
-        expect(module).toContain("import { OrderBookController } from './order-book/order-book.controller';");
-        expect(module).toMatch(/controllers: \[\s*OrderBookController,/);
-        expect(tree.exists('apps/gateway/src/order-book/order-book.controller.ts')).toBe(true);
+        const contract = tree.read('proto/order_book/v1/order_book.proto', 'utf8') ?? '';
+        expect(contract).toContain('import "google/api/annotations.proto";');
+        expect(contract).toContain('option (google.api.http) = {get: "/api/order-book"};');
+        expect(tree.read('apps/gateway/src/gateway.module.ts', 'utf8')).toBe(
+          readFileSync(join(workspace, 'apps/gateway/src/gateway.module.ts'), 'utf8'),
+        );
+        expect(tree.children('apps/gateway/src')).not.toContain('order-book');
         expect(tree.exists('apps/gateway-e2e/src/order-book.e2e.spec.ts')).toBe(true);
         expect(readJson(tree, 'apps/gateway-e2e/project.json').implicitDependencies).toContain('order-book');
         // The gateway calls every catalogue service that has a target variable.
@@ -183,9 +186,10 @@ describe('service generator', () => {
       },
     );
 
-    it('leaves the gateway alone without --gateway', async () => {
+    it('declares no HTTP route without --gateway', async () => {
       const tree = quartetTree();
       await generate(tree, { name: 'orders' });
+      expect(tree.read('proto/orders/v1/orders.proto', 'utf8')).not.toContain('google.api');
       expect(tree.read('apps/gateway/src/gateway.module.ts', 'utf8')).toBe(
         readFileSync(join(workspace, 'apps/gateway/src/gateway.module.ts'), 'utf8'),
       );

@@ -18,8 +18,8 @@ import { nameProblem, serviceNames, styleProblem } from './service-names';
 /**
  * `npx nx g @quartet/tools:service <name> --style <style>`: a contract with one RPC of the
  * style, an app on the shared bootstrap that serves it with specs for both, a port of its
- * own, its place in npm start, the proxy, compose and Kubernetes, and with --gateway a route
- * in the gateway. Afterwards libs/proto is regenerated, so the app builds and its tests pass
+ * own, its place in npm start, the proxy, compose and Kubernetes, and with --gateway an HTTP
+ * route declared in the contract (google.api.http), which the gateway transcodes. Afterwards libs/proto is regenerated, so the app builds and its tests pass
  * at once.
  */
 export async function serviceGenerator(
@@ -47,7 +47,7 @@ export async function serviceGenerator(
   const portIssue = portProblem(port, ports);
   if (portIssue) throw new Error(portIssue);
 
-  const values = { ...service, port, style: options.style };
+  const values = { ...service, port, style: options.style, gateway: options.gateway ?? false };
   generateFiles(tree, join(__dirname, 'files', 'common'), '.', values);
   generateFiles(tree, join(__dirname, 'files', options.style), '.', values);
   addToDeployment(tree, { ...service, port, style: options.style }, options.gateway ?? false);

@@ -220,7 +220,9 @@ export interface TickerServiceClient {
    * Watch is server-streaming: one WatchResponse per tick, `count` of them or,
    * when `count` is 0, until the client cancels. The server produces a tick only
    * when the client has read the previous ones (HTTP/2 flow control sets the pace).
-   * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query parameters.
+   * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query
+   * parameters, as Server-Sent Events whose ids are the seqs: a client that reconnects with
+   * Last-Event-ID: 7 gets the ticks from seq 8.
    */
 
   watch(request: WatchRequest, metadata: Metadata, ...rest: any): Observable<WatchResponse>;
@@ -233,7 +235,9 @@ export interface TickerServiceController {
    * Watch is server-streaming: one WatchResponse per tick, `count` of them or,
    * when `count` is 0, until the client cancels. The server produces a tick only
    * when the client has read the previous ones (HTTP/2 flow control sets the pace).
-   * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query parameters.
+   * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query
+   * parameters, as Server-Sent Events whose ids are the seqs: a client that reconnects with
+   * Last-Event-ID: 7 gets the ticks from seq 8.
    */
 
   watch(request: WatchRequest, metadata: Metadata, ...rest: any): Observable<WatchResponse>;
@@ -268,7 +272,9 @@ export const TickerServiceDefinition = {
      * Watch is server-streaming: one WatchResponse per tick, `count` of them or,
      * when `count` is 0, until the client cancels. The server produces a tick only
      * when the client has read the previous ones (HTTP/2 flow control sets the pace).
-     * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query parameters.
+     * Over HTTP: GET /api/ticker/ACME?count=10&intervalMs=100, the other fields as query
+     * parameters, as Server-Sent Events whose ids are the seqs: a client that reconnects with
+     * Last-Event-ID: 7 gets the ticks from seq 8.
      */
     watch: {
       name: "Watch",
@@ -278,6 +284,32 @@ export const TickerServiceDefinition = {
       responseStream: true,
       options: {
         _unknownFields: {
+          401018: [
+            Buffer.from([
+              21,
+              10,
+              3,
+              115,
+              101,
+              113,
+              18,
+              8,
+              102,
+              114,
+              111,
+              109,
+              95,
+              115,
+              101,
+              113,
+              26,
+              4,
+              116,
+              105,
+              99,
+              107,
+            ]) as Buffer,
+          ],
           578365826: [
             Buffer.from([
               22,
