@@ -44,9 +44,9 @@ describe('nx affected, in a copy of the workspace', () => {
   }, 120_000);
 
   it('marks, for a change in the gateway’s code, the gateway and its e2e tests: no service', async () => {
-    await expect(affectedBy('apps/gateway/src/transcoding/transcoded-routes.ts', '// a change')).resolves.toEqual(
-      ['gateway', ...GATEWAY_STACK_TESTS].sort(),
-    );
+    await expect(
+      affectedBy('apps/gateway/src/transcoding/transcoded-routes.ts', '// a change'),
+    ).resolves.toEqual(['gateway', ...GATEWAY_STACK_TESTS].sort());
   }, 120_000);
 
   it('marks, for a change in a contract, the contracts lib and every project that imports it', async () => {
