@@ -10,6 +10,8 @@ import { GatewayModule } from './gateway.module';
 import { type DrainFigures, GatewayDrain } from './lifecycle/gateway-drain';
 import { closeAfterUnreadBodies, limitedHttpServer } from './limits/http-limits';
 import { MetricsListener } from './metrics/metrics-listener';
+import { installApiDocs } from './openapi/api-docs';
+import { contractRoutes } from './transcoding/contract-routes';
 import { TranscodedRoutes } from './transcoding/transcoded-routes';
 import { UPLOAD_ROUTE } from './upload/upload.controller';
 
@@ -40,7 +42,9 @@ export async function startGateway(
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
   await installRequestPipeline(app, config, logger);
-  app.get(TranscodedRoutes).install(fastify);
+  const routes = contractRoutes();
+  app.get(TranscodedRoutes).install(fastify, routes);
+  await installApiDocs(app, routes);
   // A sign-in's small body is read whole or refused: its connection closes after it either way.
   closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE]);
   await app.listen(config.port, config.host);

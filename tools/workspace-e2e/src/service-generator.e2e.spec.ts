@@ -113,7 +113,7 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
       'apps/gateway-e2e/src/orders.e2e.spec.ts',
       'apps/gateway-e2e/src/price-feed.e2e.spec.ts',
     ]);
-    expect(stderr).toMatch(/Tests: +5 passed, 5 total/);
+    expect(stderr).toMatch(/Tests: +6 passed, 6 total/);
   }, 300_000);
 
   describe('the unary service, run by `npx nx serve orders`', () => {
@@ -135,8 +135,9 @@ describe('npx nx g @quartet/tools:service, in a copy of the workspace', () => {
       if (service?.pid && service.exitCode === null) process.kill(-service.pid, 'SIGTERM');
     });
 
-    it('answers a real call from a client built from its proto file alone', async () => {
-      const definition = loadSync(join(copy.root, 'proto/orders/v1/orders.proto'));
+    it('answers a real call from a client built from its proto files alone', async () => {
+      // proto/ is the import path: the contract imports the HTTP annotations vendored there.
+      const definition = loadSync('orders/v1/orders.proto', { includeDirs: [join(copy.root, 'proto')] });
       const Service = (
         loadPackageDefinition(definition)['orders'] as Record<string, Record<string, unknown>>
       )['v1']?.['OrdersService'] as ServiceClientConstructor;
