@@ -1,4 +1,4 @@
-import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
+import { type DescEnum, type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
 import { commentOf } from './proto-comments';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 has it), loosely typed: it is written out as JSON. */
@@ -84,35 +84,24 @@ export class MessageSchemas {
 
   private valueSchema(field: DescField): Schema {
     switch (field.fieldKind) {
-      case 'scalar':
-        return SCALARS[field.scalar];
-      case 'enum':
-        return { type: 'string', enum: field.enum.values.map((value) => value.name) };
-      case 'message':
-        return this.ref(field.message);
       case 'list':
-        return { type: 'array', items: this.itemSchema(field) };
+        return { type: 'array', items: this.elementSchema(field.listKind, field) };
       case 'map':
-        return {
-          type: 'object',
-          additionalProperties:
-            field.mapKind === 'scalar'
-              ? SCALARS[field.scalar]
-              : field.mapKind === 'enum'
-                ? { type: 'string', enum: field.enum.values.map((value) => value.name) }
-                : this.ref(field.message),
-        };
+        return { type: 'object', additionalProperties: this.elementSchema(field.mapKind, field) };
+      default:
+        return this.elementSchema(field.fieldKind, field);
     }
   }
 
-  private itemSchema(field: DescField & { fieldKind: 'list' }): Schema {
-    switch (field.listKind) {
+  /** The schema of a value of `kind`: the field itself, or each item of its list or map. */
+  private elementSchema(kind: 'scalar' | 'enum' | 'message', field: DescField): Schema {
+    switch (kind) {
       case 'scalar':
-        return SCALARS[field.scalar];
+        return SCALARS[(field as { scalar: ScalarType }).scalar];
       case 'enum':
-        return { type: 'string', enum: field.enum.values.map((value) => value.name) };
+        return { type: 'string', enum: (field as { enum: DescEnum }).enum.values.map((value) => value.name) };
       case 'message':
-        return this.ref(field.message);
+        return this.ref((field as { message: DescMessage }).message);
     }
   }
 }

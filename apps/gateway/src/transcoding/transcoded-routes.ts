@@ -141,7 +141,8 @@ export class TranscodedRoutes {
         this.config.deadlineMs,
       );
       if (servedBy) void reply.header(SERVED_BY_HEADER, servedBy);
-      return reply.send(target.json(response));
+      // Serialized here: Fastify would send a response_body that is a string as it is, not as JSON.
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(target.json(response)));
     } catch (error) {
       if (reply.sent || reply.raw.headersSent) throw error;
       sendError(reply, error);
