@@ -43,7 +43,7 @@ export async function startGateway(
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
   await installRequestPipeline(app, config, logger);
   const routes = contractRoutes();
-  app.get(TranscodedRoutes).install(fastify, routes);
+  await app.get(TranscodedRoutes).register(app, routes);
   await installApiDocs(app, routes);
   // A sign-in's small body is read whole or refused: its connection closes after it either way.
   closeAfterUnreadBodies(fastify, [UPLOAD_ROUTE]);

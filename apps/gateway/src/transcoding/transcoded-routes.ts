@@ -1,5 +1,6 @@
 import { type DescMessage, toBinary } from '@bufbuild/protobuf';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { callerMetadata } from '../auth/caller';
 import { readSmallJsonBody } from '../auth/small-json-body';
@@ -48,8 +49,22 @@ export class TranscodedRoutes {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
+  /**
+   * Adds the routes to `app`, in a scope whose error handler answers what the pipeline's hooks
+   * throw (a rate refusal) as the JSON error: Nest's handler is not these routes'.
+   */
+  async register(
+    app: NestFastifyApplication,
+    routes: readonly HttpRoute[] = contractRoutes(),
+  ): Promise<void> {
+    await app.register(async (scope: FastifyInstance) => {
+      scope.setErrorHandler((error, _request, reply) => sendError(reply, error));
+      this.install(scope, routes);
+    });
+  }
+
   /** Adds the routes to `fastify`; templates that share a Fastify path share its handler, which picks by template. */
-  install(fastify: FastifyInstance, routes: readonly HttpRoute[] = contractRoutes()): void {
+  install(fastify: FastifyInstance, routes: readonly HttpRoute[]): void {
     const byRouterPath = new Map<string, ServedRoute[]>();
     for (const route of routes) {
       const key = `${route.verb} ${route.template.routerPath}`;
