@@ -191,6 +191,7 @@ describe(TranscodedRoutes.name, () => {
     expect(events).toBe(
       'data: {"id":"a"}\n\ndata: {"id":"b"}\n\ndata: {"id":"c"}\n\nevent: end\ndata: {}\n\n',
     );
+    expect((await fetch(`${url}/v1/lists/x`, { method: 'HEAD' })).status).toBe(404);
     const lines = await fetch(`${url}/v1/lists/x`, { headers: { accept: 'application/x-ndjson' } });
     expect(lines.headers.get('content-type')).toBe('application/x-ndjson');
     expect(

@@ -77,7 +77,14 @@ export class TranscodedRoutes {
       const handler = (request: FastifyRequest, reply: FastifyReply) => this.handle(served, request, reply);
       // The name of the handler's span in a trace: `handler - helloworld.Greeter/SayHello`.
       Object.defineProperty(handler, 'name', { value: served.map(({ path }) => path.slice(1)).join(' | ') });
-      fastify.route({ method: route.verb, url: route.template.routerPath, config: { policy }, handler });
+      fastify.route({
+        method: route.verb,
+        url: route.template.routerPath,
+        config: { policy },
+        // A HEAD of a stream would run it with nowhere to write: Node drops a HEAD's body.
+        exposeHeadRoute: !policy.stream,
+        handler,
+      });
     }
   }
 
