@@ -12,6 +12,7 @@ describe(loadConfig.name, () => {
       maxMembers: 100,
       maxConnections: 1_000,
       postsPerSecond: 10,
+      presenceListMax: 100,
     });
     // 100 rooms × (100 + 256) messages × 4 KiB + 1,000 members × (256 × 8 B + 4 KiB)
     expect(chatMemoryBudget(config)).toBe(151_961_600);

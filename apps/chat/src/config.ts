@@ -18,6 +18,8 @@ export interface ChatConfig {
   readonly dedupWindow: number;
   /** CHAT_POSTS_PER_SECOND: how fast one member may post, on average; bursts may reach twice it. */
   readonly postsPerSecond: number;
+  /** CHAT_PRESENCE_LIST_MAX: above how many users a room's members get its count instead of each presence change. */
+  readonly presenceListMax: number;
   /** REDIS_URL: rooms in Redis, shared by every replica; without it, in this process's memory. */
   readonly redis?: RedisSettings;
 }
@@ -64,6 +66,7 @@ export function loadConfig(env: Environment): ChatConfig {
   const maxConnections = reader.integer('CHAT_MAX_CONNECTIONS', 1_000, 1, 1_000_000);
   const dedupWindow = reader.integer('CHAT_DEDUP_WINDOW', 100, 0, 100_000);
   const postsPerSecond = reader.integer('CHAT_POSTS_PER_SECOND', 10, 1, 1_000_000);
+  const presenceListMax = reader.integer('CHAT_PRESENCE_LIST_MAX', 100, 1, 100_000);
   const connection = readRedisConnection(reader);
   const presenceLeaseMs = reader.integer('CHAT_PRESENCE_LEASE_MS', 10_000, 300, 600_000);
   // A join replays the history before the member can read: a backlog no larger would cut it off at once.
@@ -87,6 +90,7 @@ export function loadConfig(env: Environment): ChatConfig {
     maxConnections,
     dedupWindow,
     postsPerSecond,
+    presenceListMax,
     redis,
   };
 }

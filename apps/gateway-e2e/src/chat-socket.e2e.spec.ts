@@ -42,6 +42,7 @@ describe('/api/chat as a WebSocket', () => {
       room: 'lobby',
       user: 'ann',
       members: ['ann'],
+      memberCount: 1,
       lastSeq: 0,
       historyTrimmed: false,
     });

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chatLines as lines, joinRoom, launchChromium, membersShown, say, signIn } from './browser';
 import { type GatewayStack, startGatewayStack, type TestGateway } from './fixture';
 
+const LIST_MAX = 2;
 const SCREENSHOTS = join(workspaceRoot, 'reports', 'apps', 'gateway', 'screenshots');
 
 describe('the web page in Chromium', () => {
@@ -14,7 +15,8 @@ describe('the web page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    stack = await startGatewayStack();
+    // Rooms above two users get their count instead of presence: three tabs make a large room.
+    stack = await startGatewayStack({ chat: { CHAT_PRESENCE_LIST_MAX: String(LIST_MAX) } });
     gateway = stack.gateway;
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -110,6 +112,27 @@ describe('the web page in Chromium', () => {
 
     await ann.context().close();
     await bob.context().close();
+  }, 60_000);
+
+  it('shows a large room as a count, and its names when the list is opened', async () => {
+    const tabs = await Promise.all(['cat', 'dan', 'eli'].map(() => openPage()));
+    const users = await Promise.all(tabs.map((tab, i) => signIn(tab, ['cat', 'dan', 'eli'][i] as string)));
+    for (const tab of tabs) await joinRoom(tab, 'crowd');
+    const [first, , last] = tabs as [Page, Page, Page];
+    for (const tab of [first, last]) {
+      await tab.waitForFunction(() => document.querySelector('#chat-roster-count')?.textContent === '3 here');
+      expect(await tab.isVisible('#chat-roster')).toBe(true);
+      expect(await tab.textContent('#chat-members')).toBe('');
+    }
+    await last.click('#chat-roster summary');
+    await last.waitForFunction(
+      (expected) => document.querySelector('#chat-roster-names')?.textContent === expected,
+      [...users].sort().join(', '),
+    );
+    await tabs[1]?.click('#chat-toggle');
+    await membersShown(first, [users[0], users[2]].sort() as string[]);
+    expect(await first.isVisible('#chat-roster')).toBe(false);
+    for (const tab of tabs) await tab.context().close();
   }, 60_000);
 
   it('resumes the ticker from the next seq and rejoins the chat when the gateway restarts', async () => {

@@ -9,12 +9,23 @@ describe('routes from the contracts (google.api.http), transcoded', () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    stack = await startGatewayStack({ greeter: {}, ticker: {} });
+    stack = await startGatewayStack({ greeter: {}, ticker: {}, chat: {} });
     gateway = stack.gateway;
   }, 60_000);
 
   afterAll(async () => {
     await stack?.stop();
+  });
+
+  it("lists a chat room's members by page over HTTP (ListMembers), and refuses a bad page", async () => {
+    const empty = await gateway.fetch('/api/chat/rooms/nobody-here/members?pageSize=10');
+    expect(empty.status).toBe(200);
+    expect(await empty.json()).toEqual({ members: [], nextPageToken: '', totalSize: 0 });
+    const negative = await gateway.fetch('/api/chat/rooms/lobby/members?pageSize=-1');
+    expect(negative.status).toBe(400);
+    expect(await negative.json()).toEqual({
+      error: { code: 'INVALID_ARGUMENT', message: 'page_size is -1; give 0 to 1000' },
+    });
   });
 
   it('streams newline-delimited JSON, one {"result"} a line, for Accept: application/x-ndjson', async () => {

@@ -43,6 +43,7 @@ describe('the chat memory budget', () => {
     dedupWindow: 30,
     maxBacklog: 40,
     postsPerSecond: 1_000,
+    presenceListMax: 100,
   };
 
   /** Every room full of members that never read, and every history, dedup window and backlog full. */

@@ -46,6 +46,8 @@ export class ChatMember implements RoomConnection {
       this.flush();
       return;
     }
+    // A room's members as a whole: what presence still waits is older, and in it.
+    if (event.event?.$case === 'members') this.presence.clear();
     this.backlog.push(event);
     this.flush();
     if (this.backlog.length > this.maxBacklog) {

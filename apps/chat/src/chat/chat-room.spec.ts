@@ -29,7 +29,7 @@ describe(ChatRoom.name, () => {
   let sut: ChatRoom;
 
   beforeEach(() => {
-    sut = new ChatRoom('lobby', { historySize: 3, dedupWindow: 2 }, () => time);
+    sut = new ChatRoom('lobby', { historySize: 3, dedupWindow: 2, presenceListMax: 100 }, () => time);
   });
 
   it('confirms a join with the members and the last seq, and tells the others', () => {
@@ -37,7 +37,14 @@ describe(ChatRoom.name, () => {
     expect(bob.events[0]).toEqual({
       event: {
         $case: 'joined',
-        value: { room: 'lobby', user: 'bob', members: ['ann', 'bob'], lastSeq: 0n, historyTrimmed: false },
+        value: {
+          room: 'lobby',
+          user: 'bob',
+          members: ['ann', 'bob'],
+          memberCount: 2,
+          lastSeq: 0n,
+          historyTrimmed: false,
+        },
       },
     });
     expect(ann.events[1]).toEqual({
@@ -136,7 +143,7 @@ describe(ChatRoom.name, () => {
 describe('ChatRoom with a broken clock', () => {
   it('still lets members leave, since leaving runs in teardown', () => {
     let broken = false;
-    const sut = new ChatRoom('r', { historySize: 1, dedupWindow: 1 }, () => {
+    const sut = new ChatRoom('r', { historySize: 1, dedupWindow: 1, presenceListMax: 100 }, () => {
       if (broken) throw new Error('clock failure');
       return time;
     });
@@ -148,7 +155,7 @@ describe('ChatRoom with a broken clock', () => {
   });
 
   it('forgets its client_ids once the last member leaves, and stores a resend after that anew', () => {
-    const sut = new ChatRoom('lobby', { historySize: 3, dedupWindow: 2 }, () => time);
+    const sut = new ChatRoom('lobby', { historySize: 3, dedupWindow: 2, presenceListMax: 100 }, () => time);
     const [ann] = joinedTo(sut, 'ann');
     sut.post(ann, 'hi', 'c-1');
     expect(sut.dedupEntries).toBe(1);

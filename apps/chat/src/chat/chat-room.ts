@@ -1,4 +1,5 @@
 import { type ChatMessage, type ChatResponse, type Joined, sentToMany } from '@quartet/proto';
+import { RoomPresence } from './room-presence';
 import type { Clock } from '@quartet/grpc-server';
 import { historyLost } from './chat-rules';
 import type { PostOutcome, RoomMember } from './chat-store';
@@ -11,6 +12,8 @@ export interface RoomLimits {
   readonly historySize: number;
   /** How many client_ids are remembered to store a resent post once. */
   readonly dedupWindow: number;
+  /** Above how many users presence goes out as a count (CHAT_PRESENCE_LIST_MAX). */
+  readonly presenceListMax: number;
 }
 
 /**
@@ -25,6 +28,7 @@ export class ChatRoom {
   /** Connections per user: presence changes with the first and the last. */
   private readonly connections = new Map<string, number>();
   private readonly posted = new Map<string, ChatMessage>();
+  readonly presence: RoomPresence;
   /** When the room last changed, as an order among rooms: for forgetting the idlest first. */
   lastActive = nextActivity();
 
@@ -32,7 +36,9 @@ export class ChatRoom {
     readonly name: string,
     private readonly limits: RoomLimits,
     private readonly now: Clock,
-  ) {}
+  ) {
+    this.presence = new RoomPresence(name, limits.presenceListMax, (event) => this.broadcast(event));
+  }
 
   get isEmpty(): boolean {
     return this.members.size === 0;
@@ -51,20 +57,19 @@ export class ChatRoom {
   join(member: RoomMember, sinceSeq: bigint): void {
     const count = (this.connections.get(member.user) ?? 0) + 1;
     this.connections.set(member.user, count);
+    // Before the member is in: the others hear of it, and its joined counts it.
+    if (count === 1) this.presence.change({ room: this.name, user: member.user, online: true });
     const replay = this.history.filter((message) => message.seq > sinceSeq);
     const joined: Joined = {
       room: this.name,
       user: member.user,
-      members: [...this.connections.keys()].sort(),
+      members: this.presence.listed,
+      memberCount: this.presence.count,
       lastSeq: this.lastSeq,
       historyTrimmed: historyLost(sinceSeq, this.lastSeq, (replay[0]?.seq ?? this.lastSeq + 1n) - 1n),
     };
     member.deliver({ event: { $case: 'joined', value: joined } });
     for (const message of replay) member.deliver({ event: { $case: 'message', value: message } });
-    if (count === 1)
-      this.broadcast({
-        event: { $case: 'presence', value: { room: this.name, user: member.user, online: true } },
-      });
     this.members.add(member);
     this.touch();
   }
@@ -103,15 +108,16 @@ export class ChatRoom {
    */
   leave(member: RoomMember): void {
     if (!this.members.delete(member)) return;
-    if (this.members.size === 0) this.posted.clear();
+    if (this.members.size === 0) {
+      this.posted.clear();
+      this.presence.close();
+    }
     const count = (this.connections.get(member.user) ?? 1) - 1;
     if (count > 0) {
       this.connections.set(member.user, count);
     } else {
       this.connections.delete(member.user);
-      this.broadcast({
-        event: { $case: 'presence', value: { room: this.name, user: member.user, online: false } },
-      });
+      this.presence.change({ room: this.name, user: member.user, online: false });
     }
     this.touch();
   }

@@ -40,6 +40,8 @@ export interface Membership {
  */
 export interface ChatStore {
   join(member: RoomConnection, room: string, sinceSeq: bigint): Promise<Membership>;
+  /** The users online in `room`, sorted by name; none for a room nobody is in. */
+  members(room: string): Promise<readonly string[]>;
   /** Whether the store can serve now; health follows it. */
   readonly available: Observable<boolean>;
 }

@@ -6,8 +6,10 @@ import {
   type ChatResponse,
   type ChatServiceController,
   ChatServiceControllerMethods,
+  type ListMembersRequest,
+  type ListMembersResponse,
 } from '@quartet/proto';
-import type { Observable } from 'rxjs';
+import { from, type Observable } from 'rxjs';
 import { ChatService } from './chat.service';
 
 @Controller()
@@ -21,5 +23,9 @@ export class ChatController implements ChatServiceController {
     call: ServerDuplexStream<ChatRequest, ChatResponse>,
   ): Observable<ChatResponse> {
     return this.chats.chat(requests, call, verifiedUser(metadata));
+  }
+
+  listMembers(request: ListMembersRequest): Observable<ListMembersResponse> {
+    return from(this.chats.listMembers(request));
   }
 }

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { Inject, Injectable } from '@nestjs/common';
 import { context } from '@opentelemetry/api';
 import { rpcError } from '@quartet/grpc-server';
-import type { ChatRequest, ChatResponse } from '@quartet/proto';
+import type { ChatRequest, ChatResponse, ListMembersRequest, ListMembersResponse } from '@quartet/proto';
 import { inChildSpan } from '@quartet/telemetry';
 import type { Writable } from 'node:stream';
 import { Observable } from 'rxjs';
@@ -11,6 +11,7 @@ import { ChatMember } from './chat-member';
 import { CHAT_STORE, type ChatStore, type Membership } from './chat-store';
 import { ChatMetrics } from './chat.metrics';
 import { joinProblem, postProblem } from './chat-rules';
+import { memberPage, memberPageRequest } from './member-pages';
 import { PostRate } from './post-rate';
 
 /** The call: written to, and paused while this member's requests wait for the store. */
@@ -153,6 +154,12 @@ export class ChatService {
         this.metrics.connectedMembers -= 1;
       };
     });
+  }
+
+  /** One page of the users in a room, by name (AIP-158 paging; see member-pages). */
+  async listMembers(request: ListMembersRequest): Promise<ListMembersResponse> {
+    const page = memberPageRequest(request);
+    return memberPage(await this.store.members(page.room), page);
   }
 }
 

@@ -34,6 +34,10 @@ export class MemoryChatStore implements ChatStore {
     };
   }
 
+  async members(name: string): Promise<readonly string[]> {
+    return this.rooms.get(name)?.presence.names() ?? [];
+  }
+
   /** The room to join, refused when it is full or when no room slot is free. */
   admit(name: string): ChatRoom {
     const room = this.get(name);
@@ -50,7 +54,11 @@ export class MemoryChatStore implements ChatStore {
     if (this.rooms.size >= this.config.maxRooms) this.forgetIdleRoom();
     const room = new ChatRoom(
       name,
-      { historySize: this.config.historySize, dedupWindow: this.config.dedupWindow },
+      {
+        historySize: this.config.historySize,
+        dedupWindow: this.config.dedupWindow,
+        presenceListMax: this.config.presenceListMax,
+      },
       this.now,
     );
     this.rooms.set(name, room);

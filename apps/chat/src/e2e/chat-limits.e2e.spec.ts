@@ -24,6 +24,7 @@ describe.each(CHAT_STORES)('chat limits over gRPC, rooms %s', (kind) => {
       maxConnections: 3,
       dedupWindow: 10,
       postsPerSecond: 10,
+      presenceListMax: 100,
     };
     chat = await ChatUnderTest.start(await store.configure(config));
     sut = chat.service;

@@ -24,6 +24,7 @@ export const testChatConfig = (overrides: Partial<ChatConfig> = {}): ChatConfig 
   dedupWindow: 100,
   // High enough for the specs that flood a room; chat-limits tests the limit itself.
   postsPerSecond: 1_000,
+  presenceListMax: 100,
   ...overrides,
 });
 
@@ -38,6 +39,7 @@ export function redisChatConfig(redisUrl: string, server = testServerConfig()): 
     maxConnections: 1_000,
     dedupWindow: 100,
     postsPerSecond: 1_000,
+    presenceListMax: 100,
     redis: { url: redisUrl, presenceLeaseMs: TEST_PRESENCE_LEASE_MS },
   };
 }

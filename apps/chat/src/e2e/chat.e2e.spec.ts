@@ -46,7 +46,14 @@ describe.each(CHAT_STORES)('chat over gRPC, rooms %s', (kind) => {
     const joined = await bob.until((e) => e.event?.$case === 'joined', 'joined');
     expect(joined.event).toEqual({
       $case: 'joined',
-      value: { room, user: 'bob', members: ['ann', 'bob'], lastSeq: 0n, historyTrimmed: false },
+      value: {
+        room,
+        user: 'bob',
+        members: ['ann', 'bob'],
+        memberCount: 2,
+        lastSeq: 0n,
+        historyTrimmed: false,
+      },
     });
     await ann.untilPresence('bob', true);
   });

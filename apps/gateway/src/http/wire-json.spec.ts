@@ -33,4 +33,10 @@ describe(chatEventJson.name, () => {
       online: true,
     });
   });
+
+  it('gives the count of a large room as a members frame', () => {
+    expect(
+      chatEventJson({ event: { $case: 'members', value: { room: 'r', count: 10_000, members: [] } } }),
+    ).toEqual({ type: 'members', room: 'r', count: 10_000, members: [] });
+  });
 });

@@ -23,6 +23,8 @@ export function chatEventJson({ event }: ChatResponse) {
       return { type: 'presence', ...event.value };
     case 'presenceChanges':
       return { type: 'presence-changes', changes: event.value.changes };
+    case 'members':
+      return { type: 'members', ...event.value };
     default:
       return undefined;
   }

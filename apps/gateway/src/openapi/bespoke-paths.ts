@@ -126,7 +126,7 @@ export const BESPOKE_PATHS: Record<string, Record<string, Schema>> = {
       operationId: 'chat.v1.ChatService.Chat',
       summary: 'Chat in a room (WebSocket)',
       description:
-        'A WebSocket to chat.v1.ChatService/Chat (bidi). Send {"type":"post","text","clientId"}; receive joined, message, presence, presence-changes and error frames, as JSON.',
+        'A WebSocket to chat.v1.ChatService/Chat (bidi). Send {"type":"post","text","clientId"}; receive joined, message, presence, presence-changes, members (the count of a room above CHAT_PRESENCE_LIST_MAX users, whose names GET /api/chat/rooms/{room}/members gives) and error frames, as JSON.',
       tags: ['chat.v1.ChatService'],
       parameters: [
         { name: 'room', in: 'query', required: true, schema: { type: 'string' } },

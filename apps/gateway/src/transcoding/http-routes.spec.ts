@@ -18,15 +18,17 @@ const summary = (routes: ReturnType<typeof httpRoutes>) =>
 const config = (rules: string) => `type: google.api.Service\nconfig_version: 3\nhttp:\n  rules:\n${rules}`;
 
 describe(httpRoutes.name, () => {
-  it('finds the routes quartet’s contracts declare: the ticker’s inline, helloworld’s in its service config', () => {
+  it('finds the routes quartet’s contracts declare: chat’s and the ticker’s inline, helloworld’s in its service config', () => {
     const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, FILE_DESCRIPTOR_SET));
     const helloworld = readFileSync(join(workspaceRoot, 'proto/helloworld/helloworld.http.yaml'), 'utf8');
     const routes = httpRoutes(registry, [readServiceConfig(helloworld, 'helloworld.http.yaml')]);
     expect(summary(routes)).toEqual([
+      { route: 'GET /api/chat/rooms/{room}/members', method: 'chat.v1.ChatService.ListMembers' },
       { route: 'GET /api/ticker/{symbol}', method: 'ticker.v1.TickerService.Watch' },
       { route: 'GET /api/hello', method: 'helloworld.Greeter.SayHello' },
     ]);
-    const [ticker, hello] = routes;
+    const [members, ticker, hello] = routes;
+    expect(members?.required).toEqual(['room']);
     expect(ticker?.required).toEqual([]);
     expect(ticker?.eventStream).toMatchObject({
       idField: { name: 'seq' },

@@ -1,3 +1,4 @@
+import { apiError, describe } from './api-error';
 import { Backoff } from './backoff';
 import { ChatLog, type ChatLine } from './chat-log';
 import { byId, element, say } from './dom';
@@ -8,7 +9,15 @@ const ROOM = /^[a-z0-9_-]{1,32}$/;
 
 type Frame =
   | ({ type: 'message' } & ChatLine)
-  | { type: 'joined'; user: string; members: string[]; lastSeq: number; historyTrimmed: boolean }
+  | {
+      type: 'joined';
+      user: string;
+      members: string[];
+      memberCount: number;
+      lastSeq: number;
+      historyTrimmed: boolean;
+    }
+  | { type: 'members'; count: number; members: string[] }
   | { type: 'presence'; user: string; online: boolean }
   | { type: 'presence-changes'; changes: { user: string; online: boolean }[] }
   | { type: 'error'; error: { code: string; message: string } };
@@ -22,6 +31,10 @@ type Frame =
 class ChatPanel {
   private readonly log = new ChatLog();
   private readonly members = new Set<string>();
+  /** Users in the room; a room above the chat service's presence list limit tells this, not names. */
+  private count = 0;
+  /** Whether `members` follows the room: false while it is large, and the names come on request. */
+  private listed = true;
   private readonly unsent = new Map<string, string>();
   private socket: WebSocket | undefined;
   private room = '';
@@ -36,6 +49,11 @@ class ChatPanel {
   private readonly list = byId<HTMLOListElement>('chat-messages');
   private readonly postForm = byId<HTMLFormElement>('chat-post');
   private readonly toggle = byId<HTMLButtonElement>('chat-toggle');
+  private readonly roster = byId<HTMLDetailsElement>('chat-roster');
+
+  constructor() {
+    this.roster.addEventListener('toggle', () => this.roster.open && void this.showRoster());
+  }
 
   join(room: string): void {
     if (!ROOM.test(room)) return say(this.status, 'A room is 1 to 32 of a-z, 0-9, - and _.', 'bad');
@@ -54,8 +72,7 @@ class ChatPanel {
     clearTimeout(this.retryTimer);
     this.socket?.close(1000, 'left');
     this.toggle.textContent = 'Join';
-    this.members.clear();
-    this.renderMembers();
+    this.knowMembers(0, []);
     say(this.status, 'You left the room.');
   }
 
@@ -114,9 +131,7 @@ class ChatPanel {
     switch (frame.type) {
       case 'joined':
         this.user = frame.user;
-        this.members.clear();
-        for (const member of frame.members) this.members.add(member);
-        this.renderMembers();
+        this.knowMembers(frame.memberCount, frame.members);
         say(
           this.status,
           `In ${this.room} as ${this.user}.` +
@@ -127,6 +142,9 @@ class ChatPanel {
       case 'message':
         if (frame.clientId) this.unsent.delete(frame.clientId);
         if (this.log.add(frame)) this.render();
+        break;
+      case 'members':
+        this.knowMembers(frame.count, frame.members);
         break;
       case 'presence':
         this.seePresence(frame);
@@ -142,9 +160,35 @@ class ChatPanel {
     }
   }
 
+  /** Who is in the room as a whole: the names when the room is small enough to list, else the count. */
+  private knowMembers(count: number, names: readonly string[]): void {
+    this.count = count;
+    this.listed = names.length > 0 || count === 0;
+    this.members.clear();
+    for (const name of names) this.members.add(name);
+    this.renderMembers();
+  }
+
   private seePresence({ user, online }: { user: string; online: boolean }): void {
     if (online) this.members.add(user);
     else this.members.delete(user);
+    this.count = this.members.size;
+  }
+
+  /** The first names of a large room, fetched when its list is opened (ListMembers over HTTP). */
+  private async showRoster(): Promise<void> {
+    const names = byId('chat-roster-names');
+    say(names, 'Loading…');
+    try {
+      const response = await fetch(`/api/chat/rooms/${encodeURIComponent(this.room)}/members?pageSize=1000`);
+      const body = await response.text();
+      if (!response.ok) return say(names, describe(apiError(response.status, body)), 'bad');
+      const page = JSON.parse(body) as { members: string[]; totalSize: number };
+      const more = page.totalSize - page.members.length;
+      say(names, page.members.join(', ') + (more > 0 ? `, and ${more} more` : ''));
+    } catch {
+      say(names, 'The gateway cannot be reached.', 'bad');
+    }
   }
 
   private render(): void {
@@ -166,7 +210,11 @@ class ChatPanel {
 
   private renderMembers(): void {
     const names = [...this.members].sort();
-    byId('chat-members').textContent = names.length ? `Here: ${names.join(', ')}` : '';
+    const large = this.wanted && !this.listed;
+    byId('chat-members').textContent = !large && names.length ? `Here: ${names.join(', ')}` : '';
+    this.roster.hidden = !large;
+    if (!large) this.roster.open = false;
+    byId('chat-roster-count').textContent = `${this.count} here`;
   }
 
   private enablePosting(enabled: boolean): void {

@@ -16,6 +16,18 @@ end
 local function connection_of(entry)
   return string.sub(entry, string.find(entry, '\\0', 1, true) + 1)
 end
+local function users_of(members)
+  local users, seen = {}, {}
+  for _, entry in ipairs(redis.call('ZRANGE', members, 0, -1)) do
+    local name = user_of(entry)
+    if not seen[name] then
+      seen[name] = true
+      table.insert(users, name)
+    end
+  end
+  table.sort(users)
+  return users
+end
 local function is_online(members, user)
   for _, entry in ipairs(redis.call('ZRANGE', members, 0, -1)) do
     if user_of(entry) == user then return true end
@@ -117,16 +129,13 @@ local was_online = is_online(KEYS[1], user)
 redis.call('ZADD', KEYS[1], now + lease, user .. '\\0' .. connection)
 if not was_online then presence(channel, user, true, connection) end
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
-local users, seen = {}, {}
-for _, entry in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local name = user_of(entry)
-  if not seen[name] then
-    seen[name] = true
-    table.insert(users, name)
-  end
-end
-table.sort(users)
-return {1, users}
+return {1, users_of(KEYS[1])}
+`);
+
+/** The users online in a room, sorted, once expired leases are out. KEYS: members. ARGV: channel. */
+export const MEMBERS = new LuaScript(`${PRELUDE}
+reap(KEYS[1], ARGV[1], now_ms())
+return users_of(KEYS[1])
 `);
 
 /** Takes a connection out. KEYS: members. ARGV: user, connection, channel. */

@@ -9,7 +9,7 @@ import { BehaviorSubject, combineLatest, distinctUntilChanged, map, type Observa
 import type { ChatConfig, RedisSettings } from '../../config';
 import type { ChatStore, Membership, RoomConnection } from '../chat-store';
 import type { ChatMetrics } from '../chat.metrics';
-import { JOIN, LEAVE, POST, RENEW } from './chat-scripts';
+import { JOIN, LEAVE, MEMBERS, POST, RENEW } from './chat-scripts';
 import { RoomFeed } from './room-feed';
 import { isOutOfMemory, RoomStoreFullness } from './room-store-fullness';
 import { ROOM_TTL_SECONDS, roomKeys } from './room-keys';
@@ -117,6 +117,14 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
     };
   }
 
+  async members(room: string): Promise<readonly string[]> {
+    if (!this.ready.value) throw unreachable();
+    const keys = roomKeys(room);
+    return (await MEMBERS.run(this.client, [keys.members], [keys.channel]).catch((error: unknown) =>
+      Promise.reject(asRpcError(this.fullness.seen(error))),
+    )) as string[];
+  }
+
   /** Adds the connection to the room's members; who is online then, or RESOURCE_EXHAUSTED when the room is full. */
   private async register(room: string, user: string, connection: string): Promise<string[]> {
     const keys = roomKeys(room);
@@ -154,8 +162,13 @@ export class RedisChatStore implements ChatStore, OnModuleDestroy {
       this.metrics.refusals.roomsInUse += 1;
       throw rpcError(status.RESOURCE_EXHAUSTED, `all ${this.config.maxRooms} rooms are in use`);
     }
-    const feed = new RoomFeed(room, roomKeys(room), this.client, this.subscriber, (error) =>
-      this.lost('subscriptions', error),
+    const feed = new RoomFeed(
+      room,
+      roomKeys(room),
+      this.client,
+      this.subscriber,
+      (error) => this.lost('subscriptions', error),
+      this.config.presenceListMax,
     );
     this.feeds.set(room, feed);
     return feed;

@@ -1,4 +1,5 @@
 import { type ChatMessage, type ChatResponse, sentToMany } from '@quartet/proto';
+import { RoomPresence } from '../room-presence';
 import type { RedisClientType } from 'redis';
 import type { RoomConnection } from '../chat-store';
 import { historyLost } from '../chat-rules';
@@ -20,6 +21,7 @@ export class RoomFeed {
   private lastSeq = 0n;
   private steps: Promise<unknown>;
   private closed = false;
+  private readonly presence: RoomPresence;
 
   constructor(
     readonly room: string,
@@ -28,7 +30,14 @@ export class RoomFeed {
     private readonly subscriber: RedisClientType,
     /** Called when a step fails: the store treats it as Redis failing. */
     private readonly onFault: (error: unknown) => void,
+    presenceListMax: number,
   ) {
+    // A presence change is not told to the connection that made it (its joined told it).
+    this.presence = new RoomPresence(room, presenceListMax, (event, cause) => {
+      for (const [connection, member] of [...this.members]) {
+        if (connection !== cause) member.deliver(event);
+      }
+    });
     this.steps = this.start();
   }
 
@@ -49,7 +58,7 @@ export class RoomFeed {
     register: () => Promise<string[]>,
   ): Promise<void> {
     return this.enqueue(async () => {
-      const users = await register();
+      this.presence.reset(await register());
       const replay = this.lastSeq > sinceSeq ? await this.range(sinceSeq + 1n, this.lastSeq) : [];
       member.deliver({
         event: {
@@ -57,7 +66,8 @@ export class RoomFeed {
           value: {
             room: this.room,
             user: member.user,
-            members: users,
+            members: this.presence.listed,
+            memberCount: this.presence.count,
             lastSeq: this.lastSeq,
             historyTrimmed: historyLost(sinceSeq, this.lastSeq, replay[0]?.follows ?? this.lastSeq),
           },
@@ -72,6 +82,7 @@ export class RoomFeed {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.presence.close();
     // While Redis is unreachable this fails; the listener then ignores what still comes.
     this.subscriber.unsubscribe(this.keys.channel, this.listener).catch(() => undefined);
   }
@@ -89,13 +100,7 @@ export class RoomFeed {
   };
 
   private async apply(event: RoomEvent): Promise<void> {
-    if (event.kind === 'presence') {
-      const frame: ChatResponse = sentToMany({ event: { $case: 'presence', value: event.presence } });
-      for (const [connection, member] of [...this.members]) {
-        if (connection !== event.connection) member.deliver(frame);
-      }
-      return;
-    }
+    if (event.kind === 'presence') return this.presence.change(event.presence, event.connection);
     const { seq } = event.message;
     if (seq <= this.lastSeq) return;
     const missed = seq > this.lastSeq + 1n ? await this.range(this.lastSeq + 1n, seq - 1n) : [];

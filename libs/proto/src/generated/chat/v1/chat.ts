@@ -63,6 +63,13 @@ export interface ChatResponse {
      * event instead of one event per user.
      */
     { $case: "presenceChanges"; value: PresenceChanges }
+    | //
+    /**
+     * Who is in a room above CHAT_PRESENCE_LIST_MAX users, sent instead of presence, at
+     * most a few times a second; and once more, with the names, when the room is back at
+     * that size, after which presence changes come one by one again.
+     */
+    { $case: "members"; value: RoomMembers }
     | undefined;
 }
 
@@ -72,7 +79,10 @@ export interface Joined {
   room: string;
   /** The member's name. */
   user: string;
-  /** Everyone in the room now, the new member included. */
+  /**
+   * Everyone in the room now, the new member included; empty in a room above
+   * CHAT_PRESENCE_LIST_MAX users, whose names ListMembers gives.
+   */
   members: string[];
   /** The seq of the room's latest message when the member joined; 0 if none yet. */
   lastSeq: bigint;
@@ -81,6 +91,8 @@ export interface Joined {
    * ones only): the replay starts at the oldest kept message, later than asked.
    */
   historyTrimmed: boolean;
+  /** How many users are in the room now, the new member included. */
+  memberCount: number;
 }
 
 /** ChatMessage is one stored message of a room. */
@@ -115,6 +127,36 @@ export interface Presence {
 export interface PresenceChanges {
   /** One per user, each that user's latest. */
   changes: Presence[];
+}
+
+/** RoomMembers is who is in a room, as a whole. */
+export interface RoomMembers {
+  /** The room. */
+  room: string;
+  /** How many users are in it. */
+  count: number;
+  /** Their names, sorted, when the room is at most CHAT_PRESENCE_LIST_MAX users; else empty. */
+  members: string[];
+}
+
+/** ListMembersRequest asks for one page of a room's users. */
+export interface ListMembersRequest {
+  /** The room, as in Join. */
+  room: string;
+  /** The most names to return: 0 means 100, and more than 1000 means 1000. */
+  pageSize: number;
+  /** The next_page_token of the page before; empty for the first page. */
+  pageToken: string;
+}
+
+/** ListMembersResponse is one page of a room's users. */
+export interface ListMembersResponse {
+  /** Users in the room, sorted by name, after those of the pages before. */
+  members: string[];
+  /** Asks for the page after this one; empty on the last page. */
+  nextPageToken: string;
+  /** How many users are in the room now. */
+  totalSize: number;
 }
 
 wrappers[".google.protobuf.Timestamp"] = {
@@ -332,6 +374,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
       case "presenceChanges":
         PresenceChanges.encode(message.event.value, writer.uint32(34).fork()).join();
         break;
+      case "members":
+        RoomMembers.encode(message.event.value, writer.uint32(42).fork()).join();
+        break;
     }
     return writer;
   },
@@ -381,6 +426,14 @@ export const ChatResponse: MessageFns<ChatResponse> = {
             message.event = { $case: "presenceChanges", value: PresenceChanges.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.event = { $case: "members", value: RoomMembers.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -395,7 +448,7 @@ export const ChatResponse: MessageFns<ChatResponse> = {
 };
 
 function createBaseJoined(): Joined {
-  return { room: "", user: "", members: [], lastSeq: 0n, historyTrimmed: false };
+  return { room: "", user: "", members: [], lastSeq: 0n, historyTrimmed: false, memberCount: 0 };
 }
 
 export const Joined: MessageFns<Joined> = {
@@ -417,6 +470,9 @@ export const Joined: MessageFns<Joined> = {
     }
     if (message.historyTrimmed !== false) {
       writer.uint32(40).bool(message.historyTrimmed);
+    }
+    if (message.memberCount !== 0) {
+      writer.uint32(48).uint32(message.memberCount);
     }
     return writer;
   },
@@ -472,6 +528,14 @@ export const Joined: MessageFns<Joined> = {
             }
 
             message.historyTrimmed = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.memberCount = reader.uint32();
             continue;
           }
         }
@@ -705,6 +769,210 @@ export const PresenceChanges: MessageFns<PresenceChanges> = {
   },
 };
 
+function createBaseRoomMembers(): RoomMembers {
+  return { room: "", count: 0, members: [] };
+}
+
+export const RoomMembers: MessageFns<RoomMembers> = {
+  encode(message: RoomMembers, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.room !== "") {
+      writer.uint32(10).string(message.room);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).uint32(message.count);
+    }
+    for (const v of message.members) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoomMembers {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoomMembers();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.room = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.members.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListMembersRequest(): ListMembersRequest {
+  return { room: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListMembersRequest: MessageFns<ListMembersRequest> = {
+  encode(message: ListMembersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.room !== "") {
+      writer.uint32(10).string(message.room);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMembersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMembersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.room = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListMembersResponse(): ListMembersResponse {
+  return { members: [], nextPageToken: "", totalSize: 0 };
+}
+
+export const ListMembersResponse: MessageFns<ListMembersResponse> = {
+  encode(message: ListMembersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.members) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.totalSize !== 0) {
+      writer.uint32(24).uint32(message.totalSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMembersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMembersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.members.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalSize = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** ChatService runs chat rooms. */
 
 export interface ChatServiceClient {
@@ -715,6 +983,13 @@ export interface ChatServiceClient {
    */
 
   chat(request: Observable<ChatRequest>, metadata: Metadata, ...rest: any): Observable<ChatResponse>;
+
+  /**
+   * ListMembers pages through the users in a room, by name. Members of a room above
+   * CHAT_PRESENCE_LIST_MAX users get its count instead of presence, and ask here for names.
+   */
+
+  listMembers(request: ListMembersRequest, metadata: Metadata, ...rest: any): Observable<ListMembersResponse>;
 }
 
 /** ChatService runs chat rooms. */
@@ -727,11 +1002,22 @@ export interface ChatServiceController {
    */
 
   chat(request: Observable<ChatRequest>, metadata: Metadata, ...rest: any): Observable<ChatResponse>;
+
+  /**
+   * ListMembers pages through the users in a room, by name. Members of a room above
+   * CHAT_PRESENCE_LIST_MAX users get its count instead of presence, and ask here for names.
+   */
+
+  listMembers(
+    request: ListMembersRequest,
+    metadata: Metadata,
+    ...rest: any
+  ): Promise<ListMembersResponse> | Observable<ListMembersResponse> | ListMembersResponse;
 }
 
 export function ChatServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = [];
+    const grpcMethods: string[] = ["listMembers"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("ChatService", method)(constructor.prototype[method], method, descriptor);
@@ -766,6 +1052,58 @@ export const ChatServiceDefinition = {
       responseType: ChatResponse as typeof ChatResponse,
       responseStream: true,
       options: {},
+    },
+    /**
+     * ListMembers pages through the users in a room, by name. Members of a room above
+     * CHAT_PRESENCE_LIST_MAX users get its count instead of presence, and ask here for names.
+     */
+    listMembers: {
+      name: "ListMembers",
+      requestType: ListMembersRequest as typeof ListMembersRequest,
+      requestStream: false,
+      responseType: ListMembersResponse as typeof ListMembersResponse,
+      responseStream: false,
+      options: {
+        _unknownFields: {
+          578365826: [
+            Buffer.from([
+              32,
+              18,
+              30,
+              47,
+              97,
+              112,
+              105,
+              47,
+              99,
+              104,
+              97,
+              116,
+              47,
+              114,
+              111,
+              111,
+              109,
+              115,
+              47,
+              123,
+              114,
+              111,
+              111,
+              109,
+              125,
+              47,
+              109,
+              101,
+              109,
+              98,
+              101,
+              114,
+              115,
+            ]) as Buffer,
+          ],
+        },
+      },
     },
   },
 } as const;
