@@ -6,7 +6,7 @@
 //   run-ts tools/bench/anchors/bare-server.mts unary|server-stream|client-stream|bidi [dir]
 // Logs {"message":{"event":"listening","address":...}} once it listens on 127.0.0.1:0.
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type sendUnaryData,
@@ -63,7 +63,11 @@ function serverStream(server: Server): void {
   });
 }
 
-/** Upload: every chunk to a file with its sha256, answered once the client half-closes. */
+/**
+ * Upload: every chunk to a temporary file with its sha256; once the client half-closes, the
+ * file is fsynced and renamed to its name before the answer, as a durable upload must be
+ * (then removed: the bench sends many).
+ */
 function clientStream(server: Server, dir: string): void {
   let files = 0;
   server.addService(grpcServiceDefinition(UploadServiceDefinition), {
@@ -72,7 +76,9 @@ function clientStream(server: Server, dir: string): void {
       callback: sendUnaryData<UploadResponse>,
     ) => {
       const path = join(dir, `upload-${(files += 1)}`);
-      const file = createWriteStream(path);
+      const partial = `${path}.partial`;
+      // flush: the file is fsynced before it closes.
+      const file = createWriteStream(partial, { flush: true });
       const hash = createHash('sha256');
       let size = 0;
       let chunks = 0;
@@ -86,8 +92,10 @@ function clientStream(server: Server, dir: string): void {
           file.once('drain', () => call.resume());
         }
       });
-      call.on('end', () =>
-        file.end(() => {
+      file.on('error', (error) => callback(error));
+      call.on('end', () => {
+        file.once('close', () => {
+          renameSync(partial, path);
           rmSync(path, { force: true });
           callback(null, {
             id: '',
@@ -97,8 +105,9 @@ function clientStream(server: Server, dir: string): void {
             sha256: hash.digest('hex'),
             owner: '',
           });
-        }),
-      );
+        });
+        file.end();
+      });
     },
   });
 }
@@ -116,7 +125,14 @@ function bidi(server: Server): void {
           call.write({
             event: {
               $case: 'joined',
-              value: { room, user, members: [], lastSeq: seq, historyTrimmed: false },
+              value: {
+                room,
+                user,
+                members: [],
+                memberCount: members.size,
+                lastSeq: seq,
+                historyTrimmed: false,
+              },
             },
           });
           return;

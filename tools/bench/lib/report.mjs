@@ -28,6 +28,12 @@ function side(result) {
   ];
 }
 
+/** How a chat room's join storm went: who joined, and how long the last join took. */
+const joins = (result) =>
+  result?.joinSeconds === undefined
+    ? ''
+    : ` (${number(result.joined)} joined in ${number(result.joinSeconds, 1)} s)`;
+
 export function markdownTable(rows) {
   const header = [
     'path',
@@ -57,7 +63,7 @@ export function markdownTable(rows) {
       a[2],
       a[4],
       Number.isFinite(row.ratio) ? `${row.ratio.toFixed(2)}×` : '–',
-      `${row.goal}${row.met === undefined ? '' : row.met ? ' ✔' : ' ✘'}${row.extraPeakMiB === undefined ? '' : ` (+${number(Math.max(0, row.extraPeakMiB))} MiB)`}`,
+      `${row.goal}${row.met === undefined ? '' : row.met ? ' ✔' : ' ✘'}${row.extraPeakMiB === undefined ? '' : ` (+${number(Math.max(0, row.extraPeakMiB))} MiB)`}${joins(row.quartet)}`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));

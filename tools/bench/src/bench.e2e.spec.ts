@@ -33,11 +33,14 @@ describe('npm run bench -- --quick', () => {
       expect.stringMatching(/^unary SayHello \(/),
       expect.stringMatching(/^unary SayHello, tracing on/),
       expect.stringMatching(/^unary SayHello, WORKERS=2/),
-      expect.stringMatching(/^GET \/api\/hello via the gateway/),
+      expect.stringMatching(/^GET \/api\/hello via the gateway, signed in/),
+      expect.stringMatching(/^GET \/api\/hello via the gateway, against the direct call/),
       expect.stringMatching(/^server stream Watch/),
       expect.stringMatching(/^client stream Upload/),
       expect.stringMatching(/^POST \/api\/uploads via the gateway/),
-      expect.stringMatching(/^bidi chat fan-out/),
+      expect.stringMatching(/^bidi chat fan-out \(50 members, 10 posts/),
+      expect.stringMatching(/^bidi chat fan-out \(50 members, 20 posts/),
+      expect.stringMatching(/^bidi chat fan-out \(200 members, 5 posts/),
       expect.stringMatching(/^slow peers: /),
     ]);
     for (const row of report.rows) {
