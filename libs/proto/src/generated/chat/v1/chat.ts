@@ -1066,7 +1066,7 @@ export const ChatServiceDefinition = {
       options: {
         _unknownFields: {
           578365826: [
-            Buffer.from([
+            new Uint8Array([
               32,
               18,
               30,
@@ -1100,7 +1100,7 @@ export const ChatServiceDefinition = {
               101,
               114,
               115,
-            ]) as Buffer,
+            ]) as Uint8Array,
           ],
         },
       },

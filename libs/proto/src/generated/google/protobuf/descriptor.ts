@@ -1126,7 +1126,7 @@ export interface UninterpretedOption {
   positiveIntValue?: bigint | undefined;
   negativeIntValue?: bigint | undefined;
   doubleValue?: number | undefined;
-  stringValue?: Buffer | undefined;
+  stringValue?: Uint8Array | undefined;
   aggregateValue?: string | undefined;
 }
 
@@ -4042,7 +4042,7 @@ export const UninterpretedOption: MessageFns<UninterpretedOption> = {
               break;
             }
 
-            message.stringValue = Buffer.from(reader.bytes());
+            message.stringValue = reader.bytes();
             continue;
           }
           case 8: {

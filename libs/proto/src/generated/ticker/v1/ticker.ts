@@ -285,7 +285,7 @@ export const TickerServiceDefinition = {
       options: {
         _unknownFields: {
           401018: [
-            Buffer.from([
+            new Uint8Array([
               21,
               10,
               3,
@@ -308,10 +308,10 @@ export const TickerServiceDefinition = {
               105,
               99,
               107,
-            ]) as Buffer,
+            ]) as Uint8Array,
           ],
           578365826: [
-            Buffer.from([
+            new Uint8Array([
               22,
               18,
               20,
@@ -335,7 +335,7 @@ export const TickerServiceDefinition = {
               111,
               108,
               125,
-            ]) as Buffer,
+            ]) as Uint8Array,
           ],
         },
       },

@@ -19,7 +19,7 @@ export interface UploadRequest {
     { $case: "info"; value: FileInfo }
     | //
     /** The next bytes of the file, at most 1 MiB. */
-    { $case: "chunk"; value: Buffer }
+    { $case: "chunk"; value: Uint8Array }
     | undefined;
 }
 
@@ -95,7 +95,7 @@ export const UploadRequest: MessageFns<UploadRequest> = {
               break;
             }
 
-            message.payload = { $case: "chunk", value: Buffer.from(reader.bytes()) };
+            message.payload = { $case: "chunk", value: reader.bytes() };
             continue;
           }
         }
