@@ -11,6 +11,7 @@ import { GatewayDrain } from '../lifecycle/gateway-drain';
 import { ClientStreams } from '../limits/client-streams';
 import { limitRequestRates } from '../limits/rate-limits';
 import { holdStreamSlots } from '../limits/stream-slots.hook';
+import { AccessLog } from '../metrics/access-log';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { recordHttpRequests } from '../metrics/http-requests.hook';
 import { findClients } from './client.hook';
@@ -43,7 +44,7 @@ export async function installRequestPipeline(
   const fastify = app.getHttpAdapter().getInstance();
   // First: its onRequest hook marks upgrades (`request.ws`) for the steps below.
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_WEBSOCKET_PAYLOAD_BYTES } });
-  recordHttpRequests(fastify, app.get(GatewayMetrics), logger);
+  recordHttpRequests(fastify, app.get(GatewayMetrics), new AccessLog(config, logger));
   findClients(fastify, config.trustedProxies);
   trackForDrain(fastify, app.get(GatewayDrain));
   refuseStrayUpgrades(fastify);

@@ -1,7 +1,7 @@
-import type { LoggerService } from '@nestjs/common';
 import type { TraceIds } from '@quartet/telemetry';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestSpan } from '../edge/request-span';
+import type { AccessLog } from './access-log';
 import type { GatewayMetrics } from './gateway-metrics';
 
 /**
@@ -14,11 +14,11 @@ import type { GatewayMetrics } from './gateway-metrics';
 export function recordHttpRequests(
   fastify: FastifyInstance,
   metrics: GatewayMetrics,
-  logger: LoggerService,
+  accessLog: AccessLog,
 ): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const started = performance.now();
-    const trace = requestTraceIds(request);
+    const trace = accessLog.enabled ? requestTraceIds(request) : undefined;
     const socket = reply.raw.socket;
     const bytesBefore = socket?.bytesWritten ?? 0;
     reply.raw.once('close', () => {
@@ -27,18 +27,15 @@ export function recordHttpRequests(
       const seconds = (performance.now() - started) / 1000;
       metrics.recordRequest(request.method, route, status, seconds);
       endHijackedSpan(request, status);
-      logger.log(
-        {
-          event: 'http-request',
-          method: request.method,
-          route,
-          status,
-          duration_ms: Math.round(seconds * 1e4) / 10,
-          bytes: (socket?.bytesWritten ?? bytesBefore) - bytesBefore,
-          ...trace,
-        },
-        'access',
-      );
+      if (!accessLog.enabled) return;
+      accessLog.write({
+        method: request.method,
+        route,
+        status,
+        durationMs: Math.round(seconds * 1e4) / 10,
+        bytes: (socket?.bytesWritten ?? bytesBefore) - bytesBefore,
+        trace,
+      });
     });
     done();
   });

@@ -1,16 +1,5 @@
-import {
-  createFileRegistry,
-  type DescMessage,
-  fromBinary,
-  type FileRegistry,
-  toBinary,
-  toJson,
-} from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { workspaceRoot } from '@nx/devkit';
+import { type DescMessage, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { fixtureRegistry } from './fixtures/fixture-registry';
 import { BindingError, bindRequest } from './request-binding';
 
