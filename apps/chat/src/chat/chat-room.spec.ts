@@ -133,6 +133,19 @@ describe(ChatRoom.name, () => {
     expect(sut.isEmpty).toBe(true);
   });
 
+  it('leaves no count pending once the last member of a large room has gone', () => {
+    jest.useFakeTimers();
+    try {
+      const large = new ChatRoom('hall', { historySize: 3, dedupWindow: 2, presenceListMax: 1 }, () => time);
+      const members = joinedTo(large, 'ann', 'bob', 'cid');
+      for (const one of members) large.leave(one);
+      expect(large.isEmpty).toBe(true);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('ignores a leave by someone not in the room', () => {
     const [bob] = joinedTo(sut, 'bob');
     sut.leave(member('ghost'));

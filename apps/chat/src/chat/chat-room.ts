@@ -108,16 +108,17 @@ export class ChatRoom {
    */
   leave(member: RoomMember): void {
     if (!this.members.delete(member)) return;
-    if (this.members.size === 0) {
-      this.posted.clear();
-      this.presence.close();
-    }
     const count = (this.connections.get(member.user) ?? 1) - 1;
     if (count > 0) {
       this.connections.set(member.user, count);
     } else {
       this.connections.delete(member.user);
       this.presence.change({ room: this.name, user: member.user, online: false });
+    }
+    // After the last change: a count it scheduled has no one left to reach.
+    if (this.members.size === 0) {
+      this.posted.clear();
+      this.presence.close();
     }
     this.touch();
   }

@@ -1,8 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyApiReference from '@scalar/fastify-api-reference';
-import type { FastifyInstance } from 'fastify';
 import { PUBLIC } from '../edge/route-policy';
-import { sendError } from '../http/http-errors.filter';
+import { registerWithJsonErrors } from '../http/json-error-scope';
 import type { HttpRoute } from '../transcoding/http-routes';
 import { openApiDocument } from './openapi-document';
 
@@ -25,8 +24,7 @@ export async function installApiDocs(
   routes: readonly HttpRoute[],
 ): Promise<void> {
   const document = JSON.stringify(openApiDocument(routes, API_VERSION));
-  await app.register(async (scope: FastifyInstance) => {
-    scope.setErrorHandler((error, _request, reply) => sendError(reply, error));
+  await registerWithJsonErrors(app, async (scope) => {
     // The plugin's routes declare no policy; in this scope every route is public.
     scope.addHook('onRoute', (route) => {
       route.config = { ...(route.config as object), policy: PUBLIC };

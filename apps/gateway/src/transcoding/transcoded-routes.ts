@@ -1,4 +1,4 @@
-import { type DescMessage, toBinary } from '@bufbuild/protobuf';
+import { type DescField, type DescMessage, toBinary } from '@bufbuild/protobuf';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,13 +8,13 @@ import { Backends } from '../backends/backends';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { type RoutePolicy, SIGNED_IN } from '../edge/route-policy';
 import { sendError } from '../http/http-errors.filter';
+import { registerWithJsonErrors } from '../http/json-error-scope';
 import type { Query } from '../http/query';
 import { NDJSON, relayStream, SERVER_SENT_EVENTS } from '../http/stream-relay';
 import { GatewayDrain } from '../lifecycle/gateway-drain';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { SERVED_BY_HEADER } from '@quartet/proto';
-import { contractRoutes } from './contract-routes';
-import type { HttpRoute } from './http-routes';
+import type { EventStreamRule, HttpRoute } from './http-routes';
 import { messageJson } from './message-json';
 import { callRawServerStream, callRawUnary } from './raw-calls';
 import { bindRequest } from './request-binding';
@@ -49,18 +49,9 @@ export class TranscodedRoutes {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  /**
-   * Adds the routes to `app`, in a scope whose error handler answers what the pipeline's hooks
-   * throw (a rate refusal) as the JSON error: Nest's handler is not these routes'.
-   */
-  async register(
-    app: NestFastifyApplication,
-    routes: readonly HttpRoute[] = contractRoutes(),
-  ): Promise<void> {
-    await app.register(async (scope: FastifyInstance) => {
-      scope.setErrorHandler((error, _request, reply) => sendError(reply, error));
-      this.install(scope, routes);
-    });
+  /** Adds the routes to `app`, their errors (and their hooks') answered as the JSON error. */
+  async register(app: NestFastifyApplication, routes: readonly HttpRoute[]): Promise<void> {
+    await registerWithJsonErrors(app, (scope) => this.install(scope, routes));
   }
 
   /** Adds the routes to `fastify`; templates that share a Fastify path share its handler, which picks by template. */
@@ -115,13 +106,13 @@ export class TranscodedRoutes {
       const { route } = target;
       const query = { ...(request.query as Query) };
       const path = { ...bindings };
-      const resumeAt = route.eventStream && resumeAfter(request.headers['last-event-id'], route);
-      if (route.eventStream && resumeAt !== undefined) {
+      const resume = route.eventStream && resumeAfter(request.headers['last-event-id'], route.eventStream);
+      if (resume) {
         // EventSource reconnects to the same URL: the header says where, whatever the query said.
-        const field = route.eventStream.resumeField;
+        const { field, at } = resume;
         delete query[field.name];
         delete query[field.jsonName];
-        path[field.name] = resumeAt;
+        path[field.name] = at;
       }
       const body = route.body ? await readSmallJsonBody(request.raw, MAX_JSON_BODY_BYTES) : undefined;
       const message = bindRequest(target.input, {
@@ -182,14 +173,16 @@ function matching(served: readonly ServedRoute[], rawPath: string): [ServedRoute
   throw new NotFoundException(`no route for ${rawPath.slice(0, 200)}`);
 }
 
-/** The resume field's value for `Last-Event-ID`: the id after it; undefined without the header. */
-function resumeAfter(lastEventId: string | string[] | undefined, route: HttpRoute): string | undefined {
-  if (lastEventId === undefined || !route.eventStream) return undefined;
+/** The resume field and its value for `Last-Event-ID`, the id after it; undefined without the header. */
+function resumeAfter(
+  lastEventId: string | string[] | undefined,
+  { idField, item, resumeField }: EventStreamRule,
+): { field: DescField; at: string } | undefined {
+  if (lastEventId === undefined) return undefined;
   if (typeof lastEventId !== 'string' || !/^\d{1,19}$/.test(lastEventId)) {
-    const { idField, item } = route.eventStream;
     throw new BadRequestException(`Last-Event-ID must be the ${idField.name} of the last ${item} received`);
   }
-  return String(BigInt(lastEventId) + 1n);
+  return { field: resumeField, at: String(BigInt(lastEventId) + 1n) };
 }
 
 function missingCaller(): never {

@@ -63,10 +63,11 @@ export function streamUpload(
     });
     call.on('metadata', (headers: Metadata) => (servedBy = servedByOf(headers)));
     // Pieces of the body wait here until they make a whole chunk message (1 MiB), the body
-    // ends, or a part has waited PART_CHUNK_WAIT_MS: the socket hands over 64 KiB at a time, and a message each would cost the backend
-    // sixteen times the per-message work (flow control, decoding, a write) for each MiB. Each
-    // chunk is taken from the quota (Redis may take a moment), then written. The body keeps
-    // flowing meanwhile, so the body-rate guard sees only the pauses of a full call.
+    // ends, or a part has waited PART_CHUNK_WAIT_MS: the socket hands over 64 KiB at a time,
+    // and a message each would cost the backend sixteen times the per-message work (flow
+    // control, decoding, a write) for each MiB. Each chunk is taken from the quota (Redis may
+    // take a moment), then written. The body keeps flowing meanwhile, so the body-rate guard
+    // sees only the pauses of a full call.
     const waiting: Buffer[] = [];
     let waitingBytes = 0;
     let taking = false;
