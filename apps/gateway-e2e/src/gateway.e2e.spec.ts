@@ -88,12 +88,12 @@ describe('gateway over the real services', () => {
       0,
     );
     expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/hello"');
-    const sayHello = 'grpc_service="helloworld.Greeter",grpc_method="SayHello",grpc_type="unary"';
+    const sayHello = 'grpc_type="unary",grpc_service="helloworld.Greeter",grpc_method="SayHello"';
     expect(sample(text, `grpc_client_handled_total{${sayHello},grpc_code="OK"}`)).toBeGreaterThan(0);
     expect(
-      sample(text, `grpc_client_handled_total{${sayHello},grpc_code="INVALID_ARGUMENT"}`),
+      sample(text, `grpc_client_handled_total{${sayHello},grpc_code="InvalidArgument"}`),
     ).toBeGreaterThan(0);
-    expect(text).toContain(`grpc_client_handling_seconds_count{${sayHello},grpc_code="OK"}`);
+    expect(text).toContain(`grpc_client_handling_seconds_count{${sayHello}}`);
     expect(text).toContain('process_resident_memory_bytes');
   });
 

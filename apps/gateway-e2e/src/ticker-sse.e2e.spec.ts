@@ -2,7 +2,7 @@ import { eventually, type ServiceProcess } from '@quartet/grpc-testing';
 import { type GatewayStack, sample, startGatewayStack, type TestGateway } from './fixture';
 import { readEvents, stalledGet } from './sse-client';
 
-const WATCH = 'grpc_service="ticker.v1.TickerService",grpc_method="Watch",grpc_type="server_stream"';
+const WATCH = 'grpc_type="server_stream",grpc_service="ticker.v1.TickerService",grpc_method="Watch"';
 
 describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
   let stack: GatewayStack;
@@ -142,7 +142,7 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
     } finally {
       await short.stop();
     }
-  });
+  }, 30_000);
 });
 
 function cancelledWatches(ticker: ServiceProcess): number {

@@ -13,7 +13,7 @@ describe(GrpcClientMetrics.name, () => {
 
   afterAll(() => server.server.forceShutdown());
 
-  it('counts calls by status code, times them and counts messages each way', async () => {
+  it('counts calls by status code as Go spells it, times them and counts messages each way', async () => {
     const registry = new Registry();
     const metrics = new GrpcClientMetrics(registry);
     const Greeter = grpcClientConstructor(GreeterDefinition);
@@ -31,11 +31,11 @@ describe(GrpcClientMetrics.name, () => {
     }
 
     const text = await registry.metrics();
-    const labels = 'grpc_service="helloworld.Greeter",grpc_method="SayHello",grpc_type="unary"';
+    const labels = 'grpc_type="unary",grpc_service="helloworld.Greeter",grpc_method="SayHello"';
     expect(text).toContain(`grpc_client_started_total{${labels}} 3`);
     expect(text).toContain(`grpc_client_handled_total{${labels},grpc_code="OK"} 2`);
-    expect(text).toContain(`grpc_client_handled_total{${labels},grpc_code="INVALID_ARGUMENT"} 1`);
-    expect(text).toContain(`grpc_client_handling_seconds_count{${labels},grpc_code="OK"} 2`);
+    expect(text).toContain(`grpc_client_handled_total{${labels},grpc_code="InvalidArgument"} 1`);
+    expect(text).toContain(`grpc_client_handling_seconds_count{${labels}} 3`);
     expect(text).toContain(`grpc_client_msg_sent_total{${labels}} 3`);
     expect(text).toContain(`grpc_client_msg_received_total{${labels}} 2`);
   });
