@@ -171,5 +171,5 @@ describe('/api/chat as a WebSocket', () => {
     } finally {
       await short.stop();
     }
-  }, 30_000);
+  });
 });

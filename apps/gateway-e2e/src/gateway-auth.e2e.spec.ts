@@ -310,7 +310,7 @@ describe('who may call the gateway', () => {
       } finally {
         await limited.stop();
       }
-    }, 30_000);
+    });
   });
 });
 
@@ -371,7 +371,7 @@ describe('the gateway with an OpenID Connect issuer', () => {
     } finally {
       await gateway.stop();
     }
-  }, 30_000);
+  });
 
   it('hands out guest sessions beside the issuer’s tokens with AUTH_GUESTS=true', async () => {
     const gateway = await startTestGateway(addressesOf(services), {
@@ -394,5 +394,5 @@ describe('the gateway with an OpenID Connect issuer', () => {
     } finally {
       await gateway.stop();
     }
-  }, 30_000);
+  });
 });

@@ -142,7 +142,7 @@ describe('GET /api/ticker/:symbol as Server-Sent Events', () => {
     } finally {
       await short.stop();
     }
-  }, 30_000);
+  });
 });
 
 function cancelledWatches(ticker: ServiceProcess): number {

@@ -258,5 +258,5 @@ describe('tracing across the gateway and the services (OTLP to a receiver in the
     } finally {
       await Promise.all([disabled.stop(), unset.stop()]);
     }
-  }, 30_000);
+  });
 });

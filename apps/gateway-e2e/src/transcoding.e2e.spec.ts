@@ -54,7 +54,7 @@ describe('routes from the contracts (google.api.http), transcoded', () => {
     } finally {
       await short.stop();
     }
-  }, 30_000);
+  });
 
   it('resumes after Last-Event-ID even when the query names a start, as an EventSource reconnecting does', async () => {
     const events = await readEvents(

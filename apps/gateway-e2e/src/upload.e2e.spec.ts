@@ -62,12 +62,16 @@ describe('POST /api/uploads', () => {
       id: expect.any(String),
       name: 'report.pdf',
       size: bytes.length,
-      // Whole 1 MiB chunk messages, however the socket cut the body: the backend's work is per message.
-      chunks: 4,
+      chunks: expect.any(Number),
       sha256: createHash('sha256').update(bytes).digest('hex'),
       // These services verify no tokens, so they know no owner (see gateway-auth.e2e.spec.ts).
       owner: '',
     });
+    // Whole 1 MiB chunk messages, not one a socket read (some 49 of 64 KiB): the backend's work
+    // is per message. A part goes on early once it has waited 100 ms, which a busy machine that
+    // reads the body slowly makes happen now and then.
+    expect(stored.chunks).toBeGreaterThanOrEqual(4);
+    expect(stored.chunks).toBeLessThanOrEqual(16);
     expect(readFileSync(join(uploadDir, stored.id, 'report.pdf')).equals(bytes)).toBe(true);
   });
 

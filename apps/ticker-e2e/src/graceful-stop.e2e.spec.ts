@@ -46,7 +46,7 @@ describe('ticker process on SIGTERM', () => {
     expect(outcome.messages.map((tick) => tick.seq)).toEqual([2n, 3n, 4n, 5n, 6n]);
     expect(await ticker.exited).toBe(0);
     for (const client of [health, running.client, late.client]) client.close();
-  }, 30_000);
+  });
 
   it('ends a stream still running when the grace period is over with UNAVAILABLE, and exits 0', async () => {
     ticker = await spawnService('ticker', { env: { SHUTDOWN_GRACE_MS: '300' } });
@@ -59,7 +59,7 @@ describe('ticker process on SIGTERM', () => {
     expect(ended.code).toBe(status.UNAVAILABLE);
     expect(ended.details).toBe('the server is shutting down; retry elsewhere');
     endless.client.close();
-  }, 30_000);
+  });
 
   it('stops with a message naming each bad variable, and exit code 1, when its configuration is bad', async () => {
     await expect(
@@ -67,5 +67,5 @@ describe('ticker process on SIGTERM', () => {
     ).rejects.toThrow(
       /exited with 1 before it was ready: invalid configuration:\n {2}PORT="70000" is not a whole number from 0 to 65535\n {2}SHUTDOWN_GRACE_MS="soon" is not a whole number from 0 to 600000/,
     );
-  }, 30_000);
+  });
 });

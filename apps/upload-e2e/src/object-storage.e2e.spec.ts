@@ -173,5 +173,5 @@ describe('the built upload service on object storage', () => {
     await expect(spawnService('upload', { env: env({ UPLOAD_BUCKET: 'no-such-bucket' }) })).rejects.toThrow(
       /the upload bucket "no-such-bucket" \(UPLOAD_BUCKET\) cannot be used/,
     );
-  }, 30_000);
+  });
 });
