@@ -11,11 +11,7 @@ export class GrpcClientMetrics {
   private readonly calls: GrpcCallMetrics;
 
   constructor(registry: Registry) {
-    this.calls = new GrpcCallMetrics(
-      registry,
-      'client',
-      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
-    );
+    this.calls = new GrpcCallMetrics(registry, 'client');
   }
 
   readonly interceptor: Interceptor = (options, nextCall) => {

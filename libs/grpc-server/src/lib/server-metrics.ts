@@ -26,11 +26,7 @@ export class ServerMetrics {
     help: 'Errors no call handled (logged; the process went on serving).',
     registers: [this.registry],
   });
-  private readonly calls = new GrpcCallMetrics(
-    this.registry,
-    'server',
-    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 300, 3600],
-  );
+  private readonly calls = new GrpcCallMetrics(this.registry, 'server');
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -29,6 +29,9 @@ export interface MethodShape {
 
 export type GrpcSide = 'server' | 'client';
 
+/** Seconds to a call's status: a unary call's milliseconds up to a stream's hour. */
+const HANDLING_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600];
+
 /** go-grpc-prometheus's help texts, by side. */
 const HELP: Record<GrpcSide, Record<'started' | 'handled' | 'seconds' | 'received' | 'sent', string>> = {
   server: {
@@ -59,14 +62,14 @@ export class GrpcCallMetrics {
   private readonly methods = new Map<string, MethodFigures>();
   private readonly handlingSeconds: Histogram<MethodLabels>;
 
-  constructor(registry: Registry, side: GrpcSide, buckets: readonly number[]) {
+  constructor(registry: Registry, side: GrpcSide) {
     const help = HELP[side];
     const registers = [registry];
     this.handlingSeconds = new Histogram<MethodLabels>({
       name: `grpc_${side}_handling_seconds`,
       help: help.seconds,
       labelNames: METHOD_LABELS,
-      buckets: [...buckets],
+      buckets: HANDLING_BUCKETS,
       registers,
     });
     const methods = this.methods;
